@@ -1,0 +1,5 @@
+export * from './metadata';
+export * from './cloudevents';
+export * from './topics';
+export * from './leads/lead-events';
+export * from './lifecycle/lifecycle-events';

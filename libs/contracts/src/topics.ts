@@ -1,0 +1,7 @@
+/** One topic per bounded context; every integrator subscribes by context. */
+export const BOUNDED_CONTEXTS = ['leads', 'pipeline', 'service-desk', 'marketing', 'analytics'] as const;
+export type BoundedContext = (typeof BOUNDED_CONTEXTS)[number];
+
+export function eventsTopic(context: BoundedContext): string {
+  return `crm.${context}.events`;
+}
