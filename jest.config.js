@@ -13,7 +13,7 @@ const swc = [
 ];
 const common = {
   transform: { '^.+\\.ts$': swc },
-  moduleNameMapper: { '^@crm/(.*)$': '<rootDir>/libs/$1/src' },
+  moduleNameMapper: { '^@crm/([^/]+)$': '<rootDir>/libs/$1/src', '^@crm/([^/]+)/(.*)$': '<rootDir>/libs/$1/src/$2' },
   testEnvironment: 'node',
   rootDir: __dirname,
 };

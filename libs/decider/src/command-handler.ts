@@ -1,0 +1,122 @@
+import { randomUUID } from 'node:crypto';
+import type { CommandContext, EventMetadata } from '@crm/contracts';
+import {
+  WrongExpectedRevisionError,
+  type EventStore,
+  type ExpectedRevision,
+  type NewEvent,
+} from '@crm/event-store';
+import { DomainError, type Decider, type DomainEvent } from './decider';
+
+export interface HandleOptions {
+  /**
+   * The revision the client last saw (HTTP If-Match). When given, a stream that moved on is a
+   * conflict reported to the caller; when omitted, the handler re-reads and retries.
+   */
+  expectedRevision?: number;
+  /** How many times to re-run decide on a concurrent write before giving up. */
+  maxRetries?: number;
+}
+
+export interface HandleResult<State, Event> {
+  state: State;
+  events: Event[];
+  /** Revision of the stream's last event after the command; -1 when the stream is still empty. */
+  revision: number;
+  /** True when the command changed nothing (no events, or an idempotent replay). */
+  unchanged: boolean;
+}
+
+export interface CommandHandlerConfig<Command, State, Event extends DomainEvent> {
+  store: EventStore;
+  decider: Decider<Command, State, Event>;
+  /** Schema version of every event type this handler may write. */
+  schemaVersions: Record<Event['type'], number>;
+  /** The customer the aggregate belongs to, read from the state after the events are applied. */
+  customerIdOf: (state: State, events: Event[]) => string;
+  /** Event ids; injectable so that retried commands can be made idempotent. */
+  newId?: () => string;
+}
+
+export class StreamRevisionConflictError extends DomainError {
+  constructor(streamId: string, expected: number, actual: number | undefined) {
+    super('conflict', 'REVISION_CONFLICT', `the resource changed since revision ${expected}`, {
+      streamId,
+      expectedRevision: expected,
+      actualRevision: actual,
+    });
+  }
+}
+
+/**
+ * Loads an aggregate's stream, folds it, decides, and appends the new events with the revision
+ * it read. A concurrent writer makes the append fail; then the whole cycle runs again on fresh
+ * state (unless the caller pinned a revision, which makes it a conflict for the caller).
+ */
+export class CommandHandler<Command, State, Event extends DomainEvent> {
+  constructor(private readonly config: CommandHandlerConfig<Command, State, Event>) {}
+
+  async load(streamId: string): Promise<{ state: State; revision: number }> {
+    const { store, decider } = this.config;
+    const recorded = await store.readStream(streamId);
+    let state = decider.initialState();
+    for (const e of recorded) state = decider.evolve(state, { type: e.type, data: e.data } as Event);
+    return { state, revision: recorded.length === 0 ? -1 : recorded[recorded.length - 1].revision };
+  }
+
+  async handle(
+    streamId: string,
+    command: Command,
+    context: CommandContext,
+    options: HandleOptions = {},
+  ): Promise<HandleResult<State, Event>> {
+    const maxRetries = options.expectedRevision === undefined ? (options.maxRetries ?? 5) : 0;
+    for (let attempt = 0; ; attempt++) {
+      const { state, revision } = await this.load(streamId);
+      if (options.expectedRevision !== undefined && options.expectedRevision !== revision) {
+        throw new StreamRevisionConflictError(streamId, options.expectedRevision, revision);
+      }
+      const events = this.config.decider.decide(command, state);
+      const next = events.reduce(this.config.decider.evolve, state);
+      if (events.length === 0) return { state: next, events, revision, unchanged: true };
+      const expected: ExpectedRevision = revision === -1 ? 'no_stream' : revision;
+      try {
+        const result = await this.config.store.append(
+          streamId,
+          this.toNewEvents(events, next, context),
+          expected,
+        );
+        return {
+          state: next,
+          events,
+          revision: result.nextExpectedRevision,
+          unchanged: result.idempotentReplay,
+        };
+      } catch (error) {
+        if (!(error instanceof WrongExpectedRevisionError)) throw error;
+        if (attempt >= maxRetries) {
+          throw new StreamRevisionConflictError(streamId, options.expectedRevision ?? revision, error.actual);
+        }
+      }
+    }
+  }
+
+  private toNewEvents(events: Event[], state: State, context: CommandContext): NewEvent[] {
+    const newId = this.config.newId ?? randomUUID;
+    const occurredAt = (context.now?.() ?? new Date()).toISOString();
+    const customerId = this.config.customerIdOf(state, events);
+    return events.map((event) => {
+      const metadata: EventMetadata = {
+        customerId,
+        correlationId: context.correlationId,
+        causationId: context.causationId ?? context.commandId,
+        schemaVersion: this.config.schemaVersions[event.type as Event['type']],
+        occurredAt,
+        ...(context.traceparent ? { traceparent: context.traceparent } : {}),
+        ...(context.tracestate ? { tracestate: context.tracestate } : {}),
+        ...(context.actor ? { actor: context.actor } : {}),
+      };
+      return { id: newId(), type: event.type, data: event.data, metadata };
+    });
+  }
+}
