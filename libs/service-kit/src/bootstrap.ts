@@ -1,0 +1,47 @@
+import 'reflect-metadata';
+import { NestFactory } from '@nestjs/core';
+import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import { Logger, type INestApplication } from '@nestjs/common';
+import type { ServiceConfig } from './config/service-config';
+import { DomainExceptionFilter } from './http/domain-exception.filter';
+import { createValidationPipe } from './http/validation.pipe';
+import { JsonLogger } from './logging/json-logger';
+
+export interface ServiceDescription {
+  /** Service name, as in logs and traces (e.g. "leads"). */
+  name: string;
+  title: string;
+  description: string;
+  version: string;
+}
+
+/** The HTTP edge every service shares: JSON logs, validation, error mapping, OpenAPI, shutdown hooks. */
+export async function createServiceApp(
+  module: unknown,
+  service: ServiceDescription,
+  config: ServiceConfig,
+): Promise<INestApplication> {
+  const logger = new JsonLogger(service.name, config.LOG_LEVEL);
+  const app = await NestFactory.create(module as never, { logger, bufferLogs: true });
+  app.useLogger(logger);
+  app.useGlobalPipes(createValidationPipe());
+  app.useGlobalFilters(new DomainExceptionFilter());
+  app.enableShutdownHooks();
+  const document = SwaggerModule.createDocument(
+    app,
+    new DocumentBuilder()
+      .setTitle(service.title)
+      .setDescription(service.description)
+      .setVersion(service.version)
+      .build(),
+  );
+  SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'docs-json' });
+  return app;
+}
+
+export async function startService(module: unknown, service: ServiceDescription, config: ServiceConfig) {
+  const app = await createServiceApp(module, service, config);
+  await app.listen(config.PORT, '0.0.0.0');
+  new Logger('bootstrap').log({ msg: `${service.name} listening`, port: config.PORT });
+  return app;
+}

@@ -1,0 +1,64 @@
+import 'reflect-metadata';
+import { plainToInstance } from 'class-transformer';
+import { IsIn, IsInt, IsOptional, IsString, IsUrl, Max, Min, validateSync, type ValidationError } from 'class-validator';
+
+/**
+ * Settings every service has. A service declares one config class that extends this one; it is
+ * validated once at start-up, and a bad value stops the process with every offending variable named.
+ */
+export class ServiceConfig {
+  @IsInt()
+  @Min(1)
+  @Max(65535)
+  PORT!: number;
+
+  /** PostgreSQL holding the service's read models (and its event store, with EVENT_STORE=postgres). */
+  @IsString()
+  DATABASE_URL = 'postgres://postgres@127.0.0.1:5432/crm';
+
+  /** Comma-separated host:port list. */
+  @IsString()
+  KAFKA_BROKERS = '127.0.0.1:9092';
+
+  @IsIn(['postgres', 'eventstoredb'])
+  EVENT_STORE: 'postgres' | 'eventstoredb' = 'postgres';
+
+  @IsOptional()
+  @IsUrl({ protocols: ['esdb', 'esdb+discover', 'kurrentdb', 'kurrentdb+discover'], require_tld: false })
+  EVENTSTOREDB_URL?: string;
+
+  @IsIn(['debug', 'info', 'warn', 'error'])
+  LOG_LEVEL: 'debug' | 'info' | 'warn' | 'error' = 'info';
+
+  get kafkaBrokers(): string[] {
+    return this.KAFKA_BROKERS.split(',').map((b) => b.trim()).filter(Boolean);
+  }
+}
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`invalid configuration:\n  ${problems.join('\n  ')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+function describe(errors: ValidationError[]): string[] {
+  return errors.flatMap((e) => Object.values(e.constraints ?? {}).map((message) => `${e.property}: ${message}`));
+}
+
+/** Reads the environment into `Config`, applying its defaults; throws ConfigError naming every bad variable. */
+export function loadConfig<T extends ServiceConfig>(
+  Config: new () => T,
+  env: Record<string, string | undefined> = process.env,
+  defaults: Partial<Record<keyof T, unknown>> = {},
+): T {
+  const present = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''));
+  const config = plainToInstance(Config, { ...defaults, ...present }, { enableImplicitConversion: true });
+  const errors = validateSync(config, { whitelist: false, forbidUnknownValues: false });
+  const problems = describe(errors);
+  if (config.EVENT_STORE === 'eventstoredb' && !config.EVENTSTOREDB_URL) {
+    problems.push('EVENTSTOREDB_URL: required when EVENT_STORE=eventstoredb');
+  }
+  if (problems.length > 0) throw new ConfigError(problems);
+  return config;
+}
