@@ -18,6 +18,8 @@ const common = {
   rootDir: __dirname,
 };
 module.exports = {
+  // Global (jest ignores it per project): integration and e2e tests wait on real infrastructure.
+  testTimeout: 60_000,
   projects: [
     {
       ...common,
@@ -28,13 +30,11 @@ module.exports = {
       ...common,
       displayName: 'integration',
       testMatch: ['<rootDir>/{libs,apps}/*/test/**/*.int-spec.ts'],
-      testTimeout: 60_000,
     },
     {
       ...common,
       displayName: 'e2e',
       testMatch: ['<rootDir>/apps/*/e2e/**/*.e2e-spec.ts'],
-      testTimeout: 120_000,
     },
   ],
 };

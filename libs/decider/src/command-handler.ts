@@ -32,8 +32,8 @@ export interface CommandHandlerConfig<Command, State, Event extends DomainEvent>
   decider: Decider<Command, State, Event>;
   /** Schema version of every event type this handler may write. */
   schemaVersions: Record<Event['type'], number>;
-  /** The customer the aggregate belongs to, read from the state after the events are applied. */
-  customerIdOf: (state: State, events: Event[]) => string;
+  /** The customer the aggregate belongs to, from the state after the events, or the command. */
+  customerIdOf: (state: State, command: Command) => string;
   /** Event ids; injectable so that retried commands can be made idempotent. */
   newId?: () => string;
 }
@@ -73,7 +73,8 @@ export class CommandHandler<Command, State, Event extends DomainEvent> {
     const maxRetries = options.expectedRevision === undefined ? (options.maxRetries ?? 5) : 0;
     for (let attempt = 0; ; attempt++) {
       const { state, revision } = await this.load(streamId);
-      if (options.expectedRevision !== undefined && options.expectedRevision !== revision) {
+      // An unknown aggregate is the decider's to report (404), whatever revision the client sent.
+      if (options.expectedRevision !== undefined && revision !== -1 && options.expectedRevision !== revision) {
         throw new StreamRevisionConflictError(streamId, options.expectedRevision, revision);
       }
       const events = this.config.decider.decide(command, state);
@@ -83,7 +84,7 @@ export class CommandHandler<Command, State, Event extends DomainEvent> {
       try {
         const result = await this.config.store.append(
           streamId,
-          this.toNewEvents(events, next, context),
+          this.toNewEvents(events, this.config.customerIdOf(next, command), context),
           expected,
         );
         return {
@@ -101,10 +102,9 @@ export class CommandHandler<Command, State, Event extends DomainEvent> {
     }
   }
 
-  private toNewEvents(events: Event[], state: State, context: CommandContext): NewEvent[] {
+  private toNewEvents(events: Event[], customerId: string, context: CommandContext): NewEvent[] {
     const newId = this.config.newId ?? randomUUID;
     const occurredAt = (context.now?.() ?? new Date()).toISOString();
-    const customerId = this.config.customerIdOf(state, events);
     return events.map((event) => {
       const metadata: EventMetadata = {
         customerId,

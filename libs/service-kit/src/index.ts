@@ -8,3 +8,6 @@ export * from './http/revision';
 export * from './http/command-context';
 export * from './health/health.controller';
 export * from './bootstrap';
+export * from './platform/tokens';
+export * from './platform/platform-runtime';
+export * from './platform/platform.module';

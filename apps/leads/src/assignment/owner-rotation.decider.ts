@@ -9,7 +9,7 @@ export type OwnerTurnTaken = DomainEvent<'OwnerTurnTaken', { turn: number; owner
 
 export interface TakeTurn {
   type: 'TakeTurn';
-  data: { owners: string[]; leadId: string };
+  data: { owners: string[]; leadId: string; customerId: string };
 }
 
 export interface RotationState {

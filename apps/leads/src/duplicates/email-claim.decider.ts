@@ -6,23 +6,23 @@ import { conflict, type Decider, type DomainEvent } from '@crm/decider';
  * data sits in a stream name) is appended with "no stream expected": of two racing captures
  * exactly one wins, and the other learns the winner's lead id.
  */
-export type LeadEmailClaimed = DomainEvent<'LeadEmailClaimed', { leadId: string }>;
+export type LeadEmailClaimed = DomainEvent<'LeadEmailClaimed', { leadId: string; customerId: string }>;
 
 export interface ClaimEmail {
   type: 'ClaimEmail';
-  data: { leadId: string };
+  data: { leadId: string; customerId: string };
 }
 
-export type ClaimState = { leadId: string } | undefined;
+export type ClaimState = { leadId: string; customerId: string } | undefined;
 
 export const emailClaimDecider: Decider<ClaimEmail, ClaimState, LeadEmailClaimed> = {
   initialState: () => undefined,
   decide: ({ data }, state) => {
-    if (!state) return [{ type: 'LeadEmailClaimed', data: { leadId: data.leadId } }];
+    if (!state) return [{ type: 'LeadEmailClaimed', data }];
     if (state.leadId === data.leadId) return [];
     throw conflict('LEAD_EMAIL_TAKEN', 'a lead with this e-mail already exists', { existingLeadId: state.leadId });
   },
-  evolve: (_state, event) => ({ leadId: event.data.leadId }),
+  evolve: (_state, event) => event.data,
 };
 
 export const emailClaimStreamId = (normalisedEmail: string) =>

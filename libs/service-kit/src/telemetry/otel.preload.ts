@@ -31,6 +31,9 @@ function start(): NodeSDK | undefined {
         '@opentelemetry/instrumentation-fs': { enabled: false },
         '@opentelemetry/instrumentation-dns': { enabled: false },
         '@opentelemetry/instrumentation-net': { enabled: false },
+        // The relay and the consumer make their own messaging spans, parented on the trace context
+        // stored with each event; kafkajs instrumentation would overwrite that traceparent header.
+        '@opentelemetry/instrumentation-kafkajs': { enabled: false },
         '@opentelemetry/instrumentation-http': {
           ignoreIncomingRequestHook: (req) => req.url?.startsWith('/health') ?? false,
         },

@@ -1,0 +1,260 @@
+import { randomBytes, randomUUID } from 'node:crypto';
+import { Kafka, logLevel, type Consumer, type KafkaMessage } from 'kafkajs';
+import { Client } from 'pg';
+import {
+  OtlpReceiver,
+  ServiceProcess,
+  freePort,
+  freshDatabase,
+  kafkaBrokers,
+  waitFor,
+} from '@crm/test-support';
+
+/**
+ * The leads service as users meet it: a real process (built output, OTel preloaded) on the real
+ * PostgreSQL and Kafka broker. Integrators read crm.leads.events with a plain Kafka consumer;
+ * SREs see one trace from the HTTP request to the projection write.
+ */
+jest.setTimeout(120_000);
+
+let db: Awaited<ReturnType<typeof freshDatabase>>;
+let leads: ServiceProcess;
+let otlp: OtlpReceiver;
+let consumer: Consumer;
+const seen: KafkaMessage[] = [];
+
+const email = () => `ana.${randomBytes(4).toString('hex')}@Example.COM`;
+const traceparent = () => `00-${randomBytes(16).toString('hex')}-${randomBytes(8).toString('hex')}-01`;
+
+async function http(method: string, path: string, body?: unknown, headers: Record<string, string> = {}) {
+  const response = await fetch(`${leads.url}${path}`, {
+    method,
+    headers: { 'content-type': 'application/json', ...headers },
+    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+  });
+  const text = await response.text();
+  return { status: response.status, headers: response.headers, body: text ? JSON.parse(text) : undefined };
+}
+
+async function eventCount(): Promise<number> {
+  const client = new Client({ connectionString: db.url });
+  await client.connect();
+  try {
+    return Number((await client.query('select count(*) from leads_eventstore.es_events')).rows[0].count);
+  } finally {
+    await client.end();
+  }
+}
+
+const header = (m: KafkaMessage, name: string) => m.headers?.[name]?.toString();
+const kafkaEventsOf = (leadId: string) => seen.filter((m) => m.key?.toString() === leadId);
+
+async function readLead(id: string, until: (lead: Record<string, unknown>) => boolean = () => true) {
+  return waitFor(`lead ${id} in the projection`, async () => {
+    const r = await http('GET', `/leads/${id}`);
+    return r.status === 200 && until(r.body) ? r : undefined;
+  });
+}
+
+beforeAll(async () => {
+  db = await freshDatabase();
+  otlp = new OtlpReceiver();
+  await otlp.start();
+  leads = new ServiceProcess('leads', await freePort(), {
+    DATABASE_URL: db.url,
+    KAFKA_BROKERS: kafkaBrokers().join(','),
+    LEAD_OWNERS: 'ana,ben',
+    OTEL_EXPORTER_OTLP_ENDPOINT: otlp.endpoint,
+    LOG_LEVEL: 'warn',
+  });
+  await leads.start();
+  const kafka = new Kafka({ clientId: 'e2e-integrator', brokers: kafkaBrokers(), logLevel: logLevel.NOTHING });
+  consumer = kafka.consumer({ groupId: `e2e-integrator-${randomUUID()}`, maxWaitTimeInMs: 100 });
+  await consumer.connect();
+  await consumer.subscribe({ topic: 'crm.leads.events', fromBeginning: true });
+  await consumer.run({ eachMessage: async ({ message }) => void seen.push(message) });
+});
+
+afterAll(async () => {
+  await consumer?.disconnect();
+  const code = await leads?.stop();
+  await otlp?.stop();
+  await db?.drop();
+  expect(code).toBe(0);
+});
+
+describe('leads service, end to end', () => {
+  it('captures a lead over HTTP, publishes it as a CloudEvent, and serves it from the projection', async () => {
+    const tp = traceparent();
+    const captured = await http(
+      'POST',
+      '/leads',
+      {
+        personName: '  Ana   Pérez ',
+        companyName: 'Acme SA',
+        email: email(),
+        phone: '+34 600 12 34 56',
+        channel: 'web_form',
+        source: { utmSource: 'newsletter', utmCampaign: 'autumn' },
+        companySize: 120,
+        interests: ['erp', 'crm'],
+      },
+      { traceparent: tp, 'x-correlation-id': 'corr-e2e-1' },
+    );
+    expect(captured.status).toBe(201);
+    const { id, customerId } = captured.body;
+    expect(captured.body).toMatchObject({ status: 'new', ownerId: expect.stringMatching(/^(ana|ben)$/), revision: 2 });
+    expect(captured.headers.get('etag')).toBe('"2"');
+    expect(captured.headers.get('location')).toBe(`/leads/${id}`);
+
+    const published = await waitFor('LeadCaptured on crm.leads.events', () => {
+      const ours = kafkaEventsOf(id);
+      return ours.length >= 3 ? ours : undefined;
+    });
+    const [first] = published;
+    expect(header(first, 'ce_specversion')).toBe('1.0');
+    expect(header(first, 'ce_type')).toBe('crm.leads.LeadCaptured.v1');
+    expect(header(first, 'ce_source')).toBe('/crm/leads');
+    expect(header(first, 'ce_subject')).toBe(id);
+    expect(header(first, 'ce_customerid')).toBe(customerId);
+    expect(header(first, 'ce_correlationid')).toBe('corr-e2e-1');
+    expect(header(first, 'ce_id')).toMatch(/^[0-9a-f-]{36}$/);
+    expect(header(first, 'ce_traceparent')?.split('-')[1]).toBe(tp.split('-')[1]);
+    expect(header(first, 'content-type')).toBe('application/json');
+    expect(JSON.parse(first.value!.toString())).toMatchObject({
+      leadId: id,
+      personName: 'Ana Pérez',
+      email: expect.stringMatching(/^ana\.[0-9a-f]+@example\.com$/),
+      phone: '+34600123456',
+    });
+    expect(published.map((m) => header(m, 'ce_type'))).toEqual([
+      'crm.leads.LeadCaptured.v1',
+      'crm.leads.CustomerLifecycleStageReached.v1',
+      'crm.leads.LeadAssigned.v1',
+    ]);
+
+    const read = await readLead(id, (lead) => lead.revision === 2);
+    expect(read.headers.get('etag')).toBe('"2"');
+    expect(read.body).toMatchObject({ leadId: id, customerId, status: 'new', channel: 'web_form', companySize: 120 });
+  });
+
+  it('rejects bad input with 400 naming every offending field, and appends nothing', async () => {
+    const before = await eventCount();
+    const bad = await http('POST', '/leads', {
+      personName: 'Bob',
+      email: 'not-an-email',
+      channel: 'carrier-pigeon',
+      companySize: -3,
+      favouriteColour: 'blue',
+    });
+    expect(bad.status).toBe(400);
+    expect(bad.body.code).toBe('VALIDATION_FAILED');
+    const fields = bad.body.errors.map((e: { field: string }) => e.field).sort();
+    expect(fields).toEqual(['channel', 'companySize', 'email', 'favouriteColour']);
+    expect((await http('POST', `/leads/not-a-uuid/qualify`)).status).toBe(400);
+    expect((await http('POST', `/leads/${randomUUID()}/qualify`)).status).toBe(404);
+    expect(await eventCount()).toBe(before);
+  });
+
+  it('refuses a second lead with the same e-mail with 409 and the existing id, appending nothing', async () => {
+    const address = email();
+    const first = await http('POST', '/leads', { personName: 'Carla', email: address, channel: 'event' });
+    expect(first.status).toBe(201);
+    const before = await eventCount();
+    const second = await http('POST', '/leads', { companyName: 'Other', email: `  ${address.toUpperCase()} `, channel: 'phone' });
+    expect(second.status).toBe(409);
+    expect(second.body).toMatchObject({ code: 'LEAD_EMAIL_TAKEN', details: { existingLeadId: first.body.id } });
+    expect(await eventCount()).toBe(before);
+  });
+
+  it('takes a lead through engagement, qualification and conversion with optimistic concurrency', async () => {
+    const created = await http('POST', '/leads', {
+      personName: 'Dora',
+      companyName: 'Big Co',
+      email: email(),
+      channel: 'referral',
+      companySize: 2000,
+    });
+    const { id } = created.body;
+    const engaged = await http('POST', `/leads/${id}/engagements`, { kind: 'meeting', channel: 'event', summary: 'demo' }, { 'if-match': created.headers.get('etag')! });
+    expect(engaged.status).toBe(201);
+    expect(engaged.body.status).toBe('working');
+
+    const stale = await http('POST', `/leads/${id}/qualify`, undefined, { 'if-match': created.headers.get('etag')! });
+    expect(stale.status).toBe(409);
+    expect(stale.body.code).toBe('REVISION_CONFLICT');
+
+    const qualified = await http('POST', `/leads/${id}/qualify`, undefined, { 'if-match': engaged.headers.get('etag')! });
+    expect(qualified.status).toBe(200);
+    expect(qualified.body).toMatchObject({ status: 'qualified', score: 25 + 10 + 10 + 30 });
+
+    const converted = await http('POST', `/leads/${id}/convert`);
+    expect(converted.status).toBe(200);
+    expect(converted.body.status).toBe('converted');
+    const conversion = await waitFor('LeadConverted on Kafka', () =>
+      kafkaEventsOf(id).find((m) => header(m, 'ce_type') === 'crm.leads.LeadConverted.v1'),
+    );
+    expect(JSON.parse(conversion.value!.toString())).toMatchObject({ leadId: id, ownerId: created.body.ownerId, score: 75 });
+
+    const lead = await readLead(id, (l) => l.status === 'converted');
+    expect(lead.body.engagements).toEqual([expect.objectContaining({ kind: 'meeting', channel: 'event', summary: 'demo' })]);
+    expect(lead.body.scoreBreakdown).toEqual({ channel: 25, customerType: 10, engagements: 10, companySize: 30 });
+
+    const before = await eventCount();
+    const again = await http('POST', `/leads/${id}/disqualify`, { reason: 'no_budget' });
+    expect(again.status).toBe(422);
+    expect(again.body.code).toBe('LEAD_ALREADY_CONVERTED');
+    expect(await eventCount()).toBe(before);
+  });
+
+  it('refuses to convert a disqualified lead with 422', async () => {
+    const created = await http('POST', '/leads', { personName: 'Eva', phone: '600 000 001', channel: 'phone' });
+    const { id } = created.body;
+    expect((await http('POST', `/leads/${id}/disqualify`, { reason: 'no_need' })).status).toBe(200);
+    const convert = await http('POST', `/leads/${id}/convert`);
+    expect(convert.status).toBe(422);
+    expect(convert.body.code).toBe('LEAD_DISQUALIFIED');
+  });
+
+  it('assigns owners round robin and lists leads filtered by owner, status and channel', async () => {
+    const owners: string[] = [];
+    for (let i = 0; i < 4; i++) {
+      const r = await http('POST', '/leads', { personName: `Rr ${i}`, email: email(), channel: 'social' });
+      owners.push(r.body.ownerId);
+    }
+    expect(owners[0]).not.toBe(owners[1]);
+    expect(owners[2]).toBe(owners[0]);
+    expect(owners[3]).toBe(owners[1]);
+    const page = await waitFor('social leads in the projection', async () => {
+      const r = await http('GET', `/leads?channel=social&status=new&ownerId=${owners[0]}&pageSize=1`);
+      return r.body.total >= 2 ? r : undefined;
+    });
+    expect(page.body.items).toHaveLength(1);
+    expect(page.body.items[0]).toMatchObject({ channel: 'social', status: 'new', ownerId: owners[0] });
+    expect((await http('GET', '/leads?pageSize=1000')).status).toBe(400);
+  });
+
+  it('serves its OpenAPI document and health endpoints', async () => {
+    const docs = await http('GET', '/docs-json');
+    expect(Object.keys(docs.body.paths)).toEqual(expect.arrayContaining(['/leads', '/leads/{id}', '/leads/{id}/convert']));
+    const ready = await http('GET', '/health/ready');
+    expect(ready.body).toMatchObject({ status: 'up' });
+    expect(ready.body.checks.map((c: { name: string }) => c.name)).toEqual(['postgres', 'event-store', 'kafka']);
+    expect((await http('GET', '/health/live')).status).toBe(200);
+  });
+
+  it('links the HTTP request, the event append, the Kafka publish and the projection write in one trace', async () => {
+    const tp = traceparent();
+    const traceId = tp.split('-')[1];
+    const created = await http('POST', '/leads', { personName: 'Tracy', email: email(), channel: 'email' }, { traceparent: tp });
+    expect(created.status).toBe(201);
+    await readLead(created.body.id);
+    const spans = await waitFor('the spans of the whole trace', () => {
+      const t = otlp.trace(traceId);
+      const names = t.map((s) => s.name);
+      const has = (re: RegExp) => names.some((n) => re.test(n));
+      return has(/^POST/) && has(/es_append|INSERT|pg\.query/) && has(/publish|send/) && has(/process|projection/) ? t : undefined;
+    });
+    expect(new Set(spans.map((s) => s.service))).toEqual(new Set(['leads']));
+  });
+});

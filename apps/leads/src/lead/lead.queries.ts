@@ -1,0 +1,46 @@
+import { Inject, Injectable } from '@nestjs/common';
+import type { DataSource } from 'typeorm';
+import { notFound } from '@crm/decider';
+import { READ_MODEL_DB } from '@crm/service-kit';
+import type { ListLeadsQuery } from './lead.dto';
+import { LeadEngagement, LeadSummary } from './lead.read-model';
+
+export interface LeadPage {
+  items: LeadSummary[];
+  page: number;
+  pageSize: number;
+  total: number;
+}
+
+/** Reads from the lead projection only; never from the event store. */
+@Injectable()
+export class LeadQueries {
+  constructor(@Inject(READ_MODEL_DB) private readonly db: DataSource) {}
+
+  async byId(leadId: string): Promise<LeadSummary & { engagements: LeadEngagement[] }> {
+    const lead = await this.db.getRepository(LeadSummary).findOneBy({ leadId });
+    if (!lead) throw notFound('LEAD_NOT_FOUND', 'no lead with this id', { leadId });
+    const engagements = await this.db
+      .getRepository(LeadEngagement)
+      .find({ where: { leadId }, order: { occurredAt: 'ASC' } });
+    return { ...lead, engagements };
+  }
+
+  async list(query: ListLeadsQuery): Promise<LeadPage> {
+    const page = query.page ?? 1;
+    const pageSize = query.pageSize ?? 20;
+    const qb = this.db.getRepository(LeadSummary).createQueryBuilder('l');
+    if (query.status) qb.andWhere('l.status = :status', { status: query.status });
+    if (query.ownerId) qb.andWhere('l.owner_id = :ownerId', { ownerId: query.ownerId });
+    if (query.channel) qb.andWhere('l.channel = :channel', { channel: query.channel });
+    if (query.minScore !== undefined) qb.andWhere('l.score >= :minScore', { minScore: query.minScore });
+    if (query.maxScore !== undefined) qb.andWhere('l.score <= :maxScore', { maxScore: query.maxScore });
+    const [items, total] = await qb
+      .orderBy('l.captured_at', 'DESC')
+      .addOrderBy('l.lead_id', 'ASC')
+      .skip((page - 1) * pageSize)
+      .take(pageSize)
+      .getManyAndCount();
+    return { items, page, pageSize, total };
+  }
+}

@@ -1,0 +1,158 @@
+import { randomUUID } from 'node:crypto';
+import { Inject, Injectable } from '@nestjs/common';
+import type { CommandContext } from '@crm/contracts';
+import { CommandHandler } from '@crm/decider';
+import type { EventStore } from '@crm/event-store';
+import { EVENT_STORE } from '@crm/service-kit';
+import { LeadsConfig } from '../leads.config';
+import { OWNER_ROTATION_STREAM, ownerRotationDecider } from '../assignment/owner-rotation.decider';
+import { emailClaimDecider, emailClaimStreamId } from '../duplicates/email-claim.decider';
+import { leadDecider, type Lead, type LeadAssignment, type LeadCommand, type LeadState } from './lead.decider';
+import { LEAD_STREAM_SCHEMA_VERSIONS, leadStreamId, type LeadEvent } from './lead.events';
+import type { AssignLeadDto, CaptureLeadDto, DisqualifyLeadDto, RecordEngagementDto } from './lead.dto';
+import { normaliseEmail, normaliseName, normalisePhone } from './lead.normalise';
+
+export interface LeadCommandResult {
+  lead: Lead;
+  revision: number;
+}
+
+/** The leads application service: turns requests into commands on the lead and its helpers. */
+@Injectable()
+export class LeadService {
+  private readonly leads: CommandHandler<LeadCommand, LeadState, LeadEvent>;
+  private readonly claims;
+  private readonly rotation;
+
+  constructor(
+    @Inject(EVENT_STORE) store: EventStore,
+    private readonly config: LeadsConfig,
+  ) {
+    this.leads = new CommandHandler({
+      store,
+      decider: leadDecider,
+      schemaVersions: LEAD_STREAM_SCHEMA_VERSIONS,
+      customerIdOf: (state) => state!.profile.customerId,
+    });
+    this.claims = new CommandHandler({
+      store,
+      decider: emailClaimDecider,
+      schemaVersions: { LeadEmailClaimed: 1 },
+      customerIdOf: (_state, command) => command.data.customerId,
+    });
+    this.rotation = new CommandHandler({
+      store,
+      decider: ownerRotationDecider,
+      schemaVersions: { OwnerTurnTaken: 1 },
+      customerIdOf: (_state, command) => command.data.customerId,
+    });
+  }
+
+  async capture(dto: CaptureLeadDto, context: CommandContext): Promise<LeadCommandResult> {
+    const leadId = randomUUID();
+    const customerId = randomUUID();
+    const email = dto.email ? normaliseEmail(dto.email) : undefined;
+    const phone = dto.phone ? normalisePhone(dto.phone) : undefined;
+    // Checks first, writes after: a refused capture must leave no trace in any stream.
+    if (email) {
+      await this.claims.handle(emailClaimStreamId(email), { type: 'ClaimEmail', data: { leadId, customerId } }, context);
+    }
+    const owner: LeadAssignment | undefined = dto.ownerId
+      ? { ownerId: dto.ownerId, method: 'manual' }
+      : await this.nextOwner(leadId, customerId, context);
+    const personName = normaliseName(dto.personName);
+    const companyName = normaliseName(dto.companyName);
+    return this.run(
+      leadId,
+      {
+        type: 'CaptureLead',
+        data: {
+          leadId,
+          customerId,
+          ...(personName ? { personName } : {}),
+          ...(companyName ? { companyName } : {}),
+          ...(email ? { email } : {}),
+          ...(phone ? { phone } : {}),
+          channel: dto.channel,
+          source: { ...(dto.source ?? {}) },
+          customerType: dto.customerType ?? 'prospect',
+          ...(dto.companySize !== undefined ? { companySize: dto.companySize } : {}),
+          interests: dto.interests ?? [],
+          ...(dto.notes ? { notes: dto.notes } : {}),
+          ...(owner ? { owner } : {}),
+          at: now(context),
+        },
+      },
+      context,
+    );
+  }
+
+  async assign(leadId: string, dto: AssignLeadDto, context: CommandContext, expectedRevision?: number) {
+    let owner: LeadAssignment | undefined = dto.ownerId ? { ownerId: dto.ownerId, method: 'manual' } : undefined;
+    if (!owner) {
+      // Check the lead exists and is open before taking a turn, so a refused command leaves no trace.
+      const { state } = await this.leads.load(leadStreamId(leadId));
+      leadDecider.decide({ type: 'AssignLead', data: { ownerId: '', method: 'round_robin' } }, state);
+      owner = await this.nextOwner(leadId, state!.profile.customerId, context, true);
+    }
+    return this.run(leadId, { type: 'AssignLead', data: owner! }, context, expectedRevision);
+  }
+
+  recordEngagement(leadId: string, dto: RecordEngagementDto, context: CommandContext, expectedRevision?: number) {
+    const at = now(context);
+    return this.run(
+      leadId,
+      {
+        type: 'RecordEngagement',
+        data: {
+          engagementId: randomUUID(),
+          kind: dto.kind,
+          channel: dto.channel,
+          occurredAt: dto.occurredAt ? new Date(dto.occurredAt).toISOString() : at,
+          ...(dto.summary ? { summary: dto.summary } : {}),
+          at,
+        },
+      },
+      context,
+      expectedRevision,
+    );
+  }
+
+  qualify(leadId: string, context: CommandContext, expectedRevision?: number) {
+    return this.run(leadId, { type: 'QualifyLead', data: { rules: this.config.scoringRules, at: now(context) } }, context, expectedRevision);
+  }
+
+  disqualify(leadId: string, dto: DisqualifyLeadDto, context: CommandContext, expectedRevision?: number) {
+    return this.run(
+      leadId,
+      { type: 'DisqualifyLead', data: { reason: dto.reason, ...(dto.notes ? { notes: dto.notes } : {}), at: now(context) } },
+      context,
+      expectedRevision,
+    );
+  }
+
+  convert(leadId: string, context: CommandContext, expectedRevision?: number) {
+    return this.run(leadId, { type: 'ConvertLead', data: { at: now(context) } }, context, expectedRevision);
+  }
+
+  private async run(leadId: string, command: LeadCommand, context: CommandContext, expectedRevision?: number) {
+    const result = await this.leads.handle(leadStreamId(leadId), command, context, { expectedRevision });
+    return { lead: result.state!, revision: result.revision };
+  }
+
+  private async nextOwner(leadId: string, customerId: string, context: CommandContext, required = false) {
+    const owners = this.config.owners;
+    if (owners.length === 0 && !required) return undefined;
+    const result = await this.rotation.handle(
+      OWNER_ROTATION_STREAM,
+      { type: 'TakeTurn', data: { owners, leadId, customerId } },
+      context,
+      { maxRetries: 50 },
+    );
+    return { ownerId: result.events[0].data.ownerId, method: 'round_robin' as const };
+  }
+}
+
+function now(context: CommandContext): string {
+  return (context.now?.() ?? new Date()).toISOString();
+}

@@ -1,0 +1,35 @@
+import { Module, type DynamicModule } from '@nestjs/common';
+import { eventsTopic } from '@crm/contracts';
+import { PlatformModule } from '@crm/service-kit';
+import { LeadController } from './lead/lead.controller';
+import { LeadQueries } from './lead/lead.queries';
+import { LeadEngagement, LeadSummary } from './lead/lead.read-model';
+import { projectLeadEvent } from './lead/lead.projection';
+import { LeadService } from './lead/lead.service';
+import { LeadsConfig } from './leads.config';
+import { LeadReadModel1763900000000 } from './migrations/1763900000000-lead-read-model';
+
+/** Only lead streams are public; e-mail claims and the owner rotation stay inside the service. */
+export const isPublicLeadEvent = (event: { streamId: string }) => event.streamId.startsWith('lead-');
+
+@Module({})
+export class LeadsModule {
+  static forRoot(config: LeadsConfig): DynamicModule {
+    return {
+      module: LeadsModule,
+      imports: [
+        PlatformModule.forRoot({
+          context: 'leads',
+          config,
+          schema: 'leads',
+          entities: [LeadSummary, LeadEngagement],
+          migrations: [LeadReadModel1763900000000],
+          publishes: isPublicLeadEvent,
+          projections: [{ name: 'lead-summary', topics: [eventsTopic('leads')], handle: projectLeadEvent }],
+        }),
+      ],
+      controllers: [LeadController],
+      providers: [{ provide: LeadsConfig, useValue: config }, LeadService, LeadQueries],
+    };
+  }
+}

@@ -1,0 +1,62 @@
+import { randomBytes, randomUUID } from 'node:crypto';
+import { Pool } from 'pg';
+import { PostgresEventStore } from '@crm/event-store';
+import { round, runFor } from './stats';
+
+export interface AppendFigures {
+  writers: number;
+  eventStoreAppendsPerSecond: number;
+  rawInsertsPerSecond: number;
+  ratio: number;
+}
+
+const metadata = () => ({
+  customerId: randomUUID(),
+  correlationId: randomUUID(),
+  causationId: randomUUID(),
+  schemaVersion: 1,
+  occurredAt: new Date().toISOString(),
+});
+const data = { leadId: randomUUID(), personName: 'Ana Pérez', email: 'ana@example.com', channel: 'web_form', interests: ['erp'] };
+
+/**
+ * Event store appends (one event, exact expected revision, each writer on its own stream) against
+ * single-row INSERTs into a table with the same columns, same connection count, same run.
+ */
+export async function benchAppends(databaseUrl: string, writers: number, durationMs: number): Promise<AppendFigures> {
+  const pool = new Pool({ connectionString: databaseUrl, max: writers });
+  const schema = `bench_${randomBytes(4).toString('hex')}`;
+  try {
+    const store = new PostgresEventStore({ pool, schema });
+    await store.migrate();
+    await pool.query(`create table "${schema}".raw_events (
+      id bigserial primary key, stream_id text not null, revision bigint not null, event_id uuid not null,
+      type text not null, data jsonb not null, metadata jsonb not null, recorded_at timestamptz not null default now())`);
+    // Warm up both paths (connections, plans) before measuring.
+    await runFor(500, writers, (w, i) => store.append(`warm-${w}`, [{ id: randomUUID(), type: 'Warm', data, metadata: metadata() }], i === 0 ? 'no_stream' : i - 1).then(() => undefined));
+    const raw = await runFor(durationMs, writers, async (w, i) => {
+      await pool.query(`insert into "${schema}".raw_events (stream_id, revision, event_id, type, data, metadata) values ($1, $2, $3, $4, $5, $6)`, [
+        `raw-${w}`,
+        i,
+        randomUUID(),
+        'LeadCaptured',
+        data,
+        metadata(),
+      ]);
+    });
+    const appended = await runFor(durationMs, writers, async (w, i) => {
+      await store.append(`bench-${w}`, [{ id: randomUUID(), type: 'LeadCaptured', data, metadata: metadata() }], i === 0 ? 'no_stream' : i - 1);
+    });
+    await store.close();
+    const seconds = durationMs / 1000;
+    return {
+      writers,
+      eventStoreAppendsPerSecond: round(appended / seconds),
+      rawInsertsPerSecond: round(raw / seconds),
+      ratio: round(appended / raw, 3),
+    };
+  } finally {
+    await pool.query(`drop schema if exists "${schema}" cascade`);
+    await pool.end();
+  }
+}

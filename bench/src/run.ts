@@ -1,0 +1,54 @@
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { cpus, totalmem } from 'node:os';
+import { join } from 'node:path';
+import { testDatabaseUrl } from '@crm/test-support';
+import { benchAppends } from './event-store.bench';
+import { benchLeadsService } from './leads-service.bench';
+import { table } from './stats';
+
+/**
+ * `npm run bench`: every figure is measured in this run against the real PostgreSQL and broker,
+ * and event store throughput is reported as a ratio to raw INSERTs measured alongside it.
+ * Options: BENCH_SECONDS (per measurement, default 5), BENCH_CONNECTIONS (HTTP, default 16).
+ */
+async function main() {
+  const seconds = Number(process.env.BENCH_SECONDS ?? 5);
+  const connections = Number(process.env.BENCH_CONNECTIONS ?? 16);
+  const url = testDatabaseUrl();
+
+  const appends = [];
+  for (const writers of [1, 16]) appends.push(await benchAppends(url, writers, seconds * 1000));
+  console.log('\nEvent store appends (single event, expected revision) vs raw single-row INSERTs');
+  console.log(table(appends.map((a) => ({ writers: a.writers, 'appends/s': a.eventStoreAppendsPerSecond, 'raw inserts/s': a.rawInsertsPerSecond, ratio: a.ratio }))));
+
+  const service = await benchLeadsService(seconds * 2, connections, 200);
+  console.log('\nLeads service');
+  console.log(
+    table([
+      { figure: 'capture commands/s', value: service.capture.commandsPerSecond },
+      { figure: 'capture latency p50 (ms)', value: service.capture.p50Ms },
+      { figure: 'capture latency p99 (ms)', value: service.capture.p99Ms },
+      { figure: 'non-2xx responses', value: service.capture.non2xx },
+      { figure: 'append-to-read lag p50 (ms)', value: service.appendToReadLag.p50Ms },
+      { figure: 'append-to-read lag p99 (ms)', value: service.appendToReadLag.p99Ms },
+      { figure: 'idle resident memory (MB)', value: service.idleRssMb },
+    ]),
+  );
+
+  const results = {
+    measuredAt: new Date().toISOString(),
+    machine: { cpus: cpus().length, memoryGb: Math.round(totalmem() / 2 ** 30), node: process.version },
+    settings: { seconds, connections },
+    appends,
+    service,
+  };
+  const dir = join(__dirname, '..', 'results');
+  mkdirSync(dir, { recursive: true });
+  writeFileSync(join(dir, 'latest.json'), JSON.stringify(results, null, 2));
+  console.log(`\nwritten to bench/results/latest.json`);
+}
+
+main().catch((error: unknown) => {
+  console.error(error);
+  process.exit(1);
+});

@@ -1,0 +1,41 @@
+import {
+  Module,
+  type DynamicModule,
+  type OnApplicationBootstrap,
+  type OnApplicationShutdown,
+  Inject,
+} from '@nestjs/common';
+import { HealthController, READINESS_CHECKS } from '../health/health.controller';
+import { PlatformRuntime, type PlatformOptions } from './platform-runtime';
+import { EVENT_STORE, PLATFORM_RUNTIME, READ_MODEL_DB } from './tokens';
+
+class PlatformLifecycle implements OnApplicationBootstrap, OnApplicationShutdown {
+  constructor(@Inject(PLATFORM_RUNTIME) private readonly runtime: PlatformRuntime) {}
+  onApplicationBootstrap() {
+    return this.runtime.start();
+  }
+  onApplicationShutdown() {
+    return this.runtime.stop();
+  }
+}
+
+/** Gives a service its event store, read model database, relay, projections and health endpoints. */
+@Module({})
+export class PlatformModule {
+  static forRoot(options: PlatformOptions): DynamicModule {
+    const runtime = new PlatformRuntime(options);
+    return {
+      module: PlatformModule,
+      global: true,
+      controllers: [HealthController],
+      providers: [
+        { provide: PLATFORM_RUNTIME, useValue: runtime },
+        { provide: EVENT_STORE, useValue: runtime.store },
+        { provide: READ_MODEL_DB, useValue: runtime.db },
+        { provide: READINESS_CHECKS, useValue: runtime.readinessChecks() },
+        PlatformLifecycle,
+      ],
+      exports: [EVENT_STORE, READ_MODEL_DB, PLATFORM_RUNTIME],
+    };
+  }
+}

