@@ -1,0 +1,63 @@
+# syntax=docker/dockerfile:1
+#
+# One image per service, all from this file:
+#
+#   docker build -t crm/leads:dev .                                                 (SERVICE=leads, PORT=3001)
+#   docker build --build-arg SERVICE=pipeline --build-arg PORT=3002 -t crm/pipeline:dev .
+#
+# Stages: manifests (package.json files only, for the npm cache layers) -> deps (npm install with devDependencies)
+# -> build (tsc -b, every project) -> prod-deps (npm install --omit=dev, in parallel) -> runtime (non-root).
+# The build stage does not depend on SERVICE, so building a second service reuses its layers.
+
+ARG NODE_IMAGE=node:24-bookworm-slim
+
+FROM ${NODE_IMAGE} AS base
+WORKDIR /app
+ENV NPM_CONFIG_UPDATE_NOTIFIER=false NPM_CONFIG_FUND=false NPM_CONFIG_AUDIT=false
+
+# Only the workspace manifests: npm needs every workspace's package.json, and the npm layers below
+# stay cached until one of them (or the lockfile) changes.
+FROM base AS manifests
+COPY . /src
+RUN mkdir -p /manifests \
+ && cd /src \
+ && cp --parents package.json package-lock.json apps/*/package.json libs/*/package.json /manifests/
+
+FROM base AS deps
+COPY --from=manifests /manifests/ ./
+# npm install, not npm ci: package-lock.json is written where the registry lacks other platforms'
+# optional binaries, so npm ci reports it out of sync; versions are still pinned by the lock.
+RUN --mount=type=cache,target=/root/.npm npm install --no-audit --no-fund
+
+FROM deps AS build
+COPY . .
+RUN npx tsc -b tsconfig.build.json
+# Gather what the runtime needs: root package.json, libs/*/{package.json,dist}, apps/$SERVICE/{package.json,dist}.
+ARG SERVICE=leads
+RUN test -f "apps/${SERVICE}/dist/main.js" || { echo "apps/${SERVICE}/dist/main.js not built" >&2; exit 1; } \
+ && mkdir -p /out \
+ && cp --parents package.json libs/*/package.json "apps/${SERVICE}/package.json" /out/ \
+ && cp -r --parents libs/*/dist "apps/${SERVICE}/dist" /out/ \
+ && find /out -name '*.tsbuildinfo' -delete
+
+# Production dependencies only; workspace packages stay linked (node_modules/@crm/* -> ../../libs/*).
+FROM base AS prod-deps
+COPY --from=manifests /manifests/ ./
+RUN --mount=type=cache,target=/root/.npm npm install --no-audit --no-fund --omit=dev
+
+FROM ${NODE_IMAGE} AS runtime
+ARG SERVICE=leads
+ARG PORT=3001
+ENV NODE_ENV=production \
+    SERVICE=${SERVICE} \
+    PORT=${PORT} \
+    OTEL_SERVICE_NAME=${SERVICE}
+WORKDIR /app
+# Owned by root and not writable by the app user: the container can run with a read-only root filesystem.
+COPY --from=prod-deps /app/ ./
+COPY --from=build /out/ ./
+USER node
+EXPOSE ${PORT}
+STOPSIGNAL SIGTERM
+# exec: node is PID 1 and receives SIGTERM itself (the service shuts down gracefully on it).
+CMD ["/bin/sh", "-c", "exec node --require ./libs/service-kit/dist/telemetry/otel.preload.js \"apps/${SERVICE}/dist/main.js\""]
