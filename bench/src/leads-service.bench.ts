@@ -58,6 +58,7 @@ export async function benchLeadsService(durationSeconds: number, connections: nu
     DATABASE_URL: db.url,
     KAFKA_BROKERS: kafkaBrokers().join(','),
     LEAD_OWNERS: 'ana,ben,cleo',
+    KAFKA_GROUP_PREFIX: `bench-${randomBytes(6).toString('hex')}`,
     LOG_LEVEL: 'warn',
   });
   try {

@@ -64,6 +64,7 @@ beforeAll(async () => {
     DATABASE_URL: db.url,
     KAFKA_BROKERS: kafkaBrokers().join(','),
     LEAD_OWNERS: 'ana,ben',
+    KAFKA_GROUP_PREFIX: `e2e-${randomUUID()}`,
     OTEL_EXPORTER_OTLP_ENDPOINT: otlp.endpoint,
     LOG_LEVEL: 'warn',
   });
@@ -77,10 +78,10 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await consumer?.disconnect();
-  const code = await leads?.stop();
+  const ended = await leads?.stop();
   await otlp?.stop();
   await db?.drop();
-  expect(code).toBe(0);
+  expect(ended).toBe('graceful');
 });
 
 describe('leads service, end to end', () => {
@@ -251,10 +252,19 @@ describe('leads service, end to end', () => {
     await readLead(created.body.id);
     const spans = await waitFor('the spans of the whole trace', () => {
       const t = otlp.trace(traceId);
-      const names = t.map((s) => s.name);
-      const has = (re: RegExp) => names.some((n) => re.test(n));
-      return has(/^POST/) && has(/es_append|INSERT|pg\.query/) && has(/publish|send/) && has(/process|projection/) ? t : undefined;
+      return t.some((s) => s.name === 'crm.leads.events process') && t.some((s) => /^pg\.query:INSERT/.test(s.name)) ? t : undefined;
     });
+    const byId = new Map(spans.map((s) => [s.spanId, s]));
+    const parentOf = (s: { parentSpanId?: string }) => (s.parentSpanId ? byId.get(s.parentSpanId) : undefined);
+    // HTTP server span -> event append -> Kafka produce -> consume -> projection write
+    expect(spans).toContainEqual(expect.objectContaining({ name: 'POST /leads', kind: 2 }));
+    expect(spans.some((s) => /^pg\.query:es:leads_eventstore:append/.test(s.name))).toBe(true);
+    const publish = spans.filter((s) => s.name === 'crm.leads.events publish' && s.kind === 4);
+    const consume = spans.filter((s) => s.name === 'crm.leads.events process' && s.kind === 5);
+    expect(publish.length).toBeGreaterThanOrEqual(1);
+    expect(consume.every((s) => parentOf(s)?.name === 'crm.leads.events publish')).toBe(true);
+    const projectionWrite = spans.find((s) => /^pg\.query:INSERT/.test(s.name) && parentOf(s)?.name === 'crm.leads.events process');
+    expect(projectionWrite).toBeDefined();
     expect(new Set(spans.map((s) => s.service))).toEqual(new Set(['leads']));
   });
 });

@@ -15,6 +15,19 @@ export interface ServiceDescription {
   version: string;
 }
 
+/**
+ * Node prints process warnings as plain text on stderr; send them through the JSON log instead.
+ * kafkajs 2.2.4 sets a negative timeout in its request queue on Node 24 (harmless, once per
+ * process): that one is dropped.
+ */
+function routeProcessWarnings(logger: JsonLogger) {
+  process.removeAllListeners('warning');
+  process.on('warning', (warning) => {
+    if (warning.name === 'TimeoutNegativeWarning') return;
+    logger.warn({ msg: warning.message, warning: warning.name }, 'process');
+  });
+}
+
 /** The HTTP edge every service shares: JSON logs, validation, error mapping, OpenAPI, shutdown hooks. */
 export async function createServiceApp(
   module: unknown,
@@ -22,6 +35,7 @@ export async function createServiceApp(
   config: ServiceConfig,
 ): Promise<INestApplication> {
   const logger = new JsonLogger(service.name, config.LOG_LEVEL);
+  routeProcessWarnings(logger);
   const app = await NestFactory.create(module as never, { logger, bufferLogs: true });
   app.useLogger(logger);
   app.useGlobalPipes(createValidationPipe());

@@ -26,7 +26,7 @@ export class ServiceProcess {
   get pid(): number | undefined {
     return this.child?.pid;
   }
-  private exited: Promise<number | null> | undefined;
+  private exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }> | undefined;
 
   constructor(
     readonly service: string,
@@ -48,9 +48,9 @@ export class ServiceProcess {
     const keep = (chunk: Buffer) => this.output.push(...chunk.toString().split('\n').filter(Boolean));
     child.stdout?.on('data', keep);
     child.stderr?.on('data', keep);
-    this.exited = new Promise((resolve) => child.once('exit', (code) => resolve(code)));
-    let exitCode: number | null | undefined;
-    void this.exited.then((code) => (exitCode = code));
+    this.exited = new Promise((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })));
+    let exitCode: number | string | null | undefined;
+    void this.exited.then(({ code, signal }) => (exitCode = code ?? signal));
     await waitFor(
       `${this.service} to be ready`,
       async () => {
@@ -65,13 +65,16 @@ export class ServiceProcess {
     });
   }
 
-  /** SIGTERM, as Kubernetes does; waits for the graceful shutdown. */
-  async stop(): Promise<number | null> {
-    if (!this.child || this.child.exitCode !== null) return this.child?.exitCode ?? null;
-    this.child.kill('SIGTERM');
+  /**
+   * SIGTERM, as Kubernetes sends; waits for the graceful shutdown. Resolves to how the process
+   * ended: `'graceful'` (exit 0, or re-raised SIGTERM after closing, as Nest does), or what went wrong.
+   */
+  async stop(): Promise<string> {
+    if (!this.child || !this.exited) return 'not started';
+    if (this.child.exitCode === null && this.child.signalCode === null) this.child.kill('SIGTERM');
     const timer = setTimeout(() => this.child?.kill('SIGKILL'), 15_000);
-    const code = await this.exited!;
+    const { code, signal } = await this.exited;
     clearTimeout(timer);
-    return code;
+    return code === 0 || signal === 'SIGTERM' ? 'graceful' : `exit code ${code}, signal ${signal}`;
   }
 }

@@ -1,5 +1,5 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { Type } from 'class-transformer';
+import { Transform, Type } from 'class-transformer';
 import {
   ArrayMaxSize,
   IsArray,
@@ -57,6 +57,7 @@ export class CaptureLeadDto {
 
   @ApiPropertyOptional({ description: 'Required unless phone is given; stored lower-cased' })
   @ValidateIf((o: CaptureLeadDto) => o.email !== undefined || o.phone === undefined)
+  @Transform(({ value }: { value: unknown }) => (typeof value === 'string' ? value.trim() : value))
   @IsEmail()
   @MaxLength(320)
   email?: string;

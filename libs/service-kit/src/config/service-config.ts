@@ -20,6 +20,13 @@ export class ServiceConfig {
   @IsString()
   KAFKA_BROKERS = '127.0.0.1:9092';
 
+  /**
+   * Prefix of every consumer group id. Deployments sharing a Kafka cluster (staging and
+   * production, or tests) need their own, or they split each other's partitions.
+   */
+  @IsString()
+  KAFKA_GROUP_PREFIX = 'crm';
+
   @IsIn(['postgres', 'eventstoredb'])
   EVENT_STORE: 'postgres' | 'eventstoredb' = 'postgres';
 

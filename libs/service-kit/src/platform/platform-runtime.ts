@@ -101,7 +101,7 @@ export class PlatformRuntime {
           subscriber: this.bus,
           dataSource: this.db,
           consumerName: p.name,
-          groupId: `crm-${context}-${p.name}`,
+          groupId: `${config.KAFKA_GROUP_PREFIX}-${context}-${p.name}`,
           topics: p.topics,
           schema,
           handle: p.handle,
