@@ -22,7 +22,7 @@ export function fold<State, Event extends DomainEvent>(
 }
 
 /** What kind of rule a domain error breaks; the HTTP edge maps each kind to one status. */
-export type DomainErrorKind = 'validation' | 'not_found' | 'conflict' | 'rule';
+export type DomainErrorKind = 'validation' | 'not_found' | 'conflict' | 'rule' | 'forbidden';
 
 /**
  * A broken business rule, with a stable machine-readable code per domain (e.g.
@@ -42,6 +42,8 @@ export class DomainError extends Error {
 
 export const ruleBroken = (code: string, message: string, details?: Record<string, unknown>) =>
   new DomainError('rule', code, message, details);
+export const forbidden = (code: string, message: string, details?: Record<string, unknown>) =>
+  new DomainError('forbidden', code, message, details);
 export const notFound = (code: string, message: string, details?: Record<string, unknown>) =>
   new DomainError('not_found', code, message, details);
 export const conflict = (code: string, message: string, details?: Record<string, unknown>) =>

@@ -11,3 +11,4 @@ export * from './bootstrap';
 export * from './platform/tokens';
 export * from './platform/platform-runtime';
 export * from './platform/platform.module';
+export * from './http/request-params';

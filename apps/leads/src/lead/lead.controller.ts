@@ -1,7 +1,8 @@
-import { Body, Controller, Get, Headers, HttpCode, Param, Post, Query, Req, Res } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Param, Post, Query, Res } from '@nestjs/common';
 import { ApiConflictResponse, ApiHeader, ApiNotFoundResponse, ApiTags, ApiUnprocessableEntityResponse } from '@nestjs/swagger';
-import type { Request, Response } from 'express';
-import { commandContextFrom, etagFor, revisionFromIfMatch } from '@crm/service-kit';
+import type { Response } from 'express';
+import type { CommandContext } from '@crm/contracts';
+import { CommandCtx, IfMatchRevision, etagFor } from '@crm/service-kit';
 import {
   AssignLeadDto,
   CaptureLeadDto,
@@ -41,8 +42,8 @@ export class LeadController {
 
   @Post()
   @HttpCode(201)
-  async capture(@Body() dto: CaptureLeadDto, @Req() req: Request, @Res({ passthrough: true }) res: Response) {
-    const result = await this.leads.capture(dto, commandContextFrom(req));
+  async capture(@Body() dto: CaptureLeadDto, @CommandCtx() context: CommandContext, @Res({ passthrough: true }) res: Response) {
+    const result = await this.leads.capture(dto, context);
     res.setHeader('Location', `/leads/${result.lead.profile.leadId}`);
     return accepted(res, result);
   }
@@ -65,12 +66,11 @@ export class LeadController {
   async engage(
     @Param() { id }: LeadIdParams,
     @Body() dto: RecordEngagementDto,
-    @Headers('if-match') match: string | undefined,
-    @Req() req: Request,
+    @IfMatchRevision() expected: number | undefined,
+    @CommandCtx() context: CommandContext,
     @Res({ passthrough: true }) res: Response,
   ) {
-    const expected = revisionFromIfMatch(match);
-    return accepted(res, await this.leads.recordEngagement(id, dto, commandContextFrom(req), expected));
+    return accepted(res, await this.leads.recordEngagement(id, dto, context, expected));
   }
 
   @Post(':id/assign')
@@ -79,12 +79,11 @@ export class LeadController {
   async assign(
     @Param() { id }: LeadIdParams,
     @Body() dto: AssignLeadDto,
-    @Headers('if-match') match: string | undefined,
-    @Req() req: Request,
+    @IfMatchRevision() expected: number | undefined,
+    @CommandCtx() context: CommandContext,
     @Res({ passthrough: true }) res: Response,
   ) {
-    const expected = revisionFromIfMatch(match);
-    return accepted(res, await this.leads.assign(id, dto, commandContextFrom(req), expected));
+    return accepted(res, await this.leads.assign(id, dto, context, expected));
   }
 
   @Post(':id/qualify')
@@ -92,12 +91,11 @@ export class LeadController {
   @ifMatch
   async qualify(
     @Param() { id }: LeadIdParams,
-    @Headers('if-match') match: string | undefined,
-    @Req() req: Request,
+    @IfMatchRevision() expected: number | undefined,
+    @CommandCtx() context: CommandContext,
     @Res({ passthrough: true }) res: Response,
   ) {
-    const expected = revisionFromIfMatch(match);
-    return accepted(res, await this.leads.qualify(id, commandContextFrom(req), expected));
+    return accepted(res, await this.leads.qualify(id, context, expected));
   }
 
   @Post(':id/disqualify')
@@ -106,12 +104,11 @@ export class LeadController {
   async disqualify(
     @Param() { id }: LeadIdParams,
     @Body() dto: DisqualifyLeadDto,
-    @Headers('if-match') match: string | undefined,
-    @Req() req: Request,
+    @IfMatchRevision() expected: number | undefined,
+    @CommandCtx() context: CommandContext,
     @Res({ passthrough: true }) res: Response,
   ) {
-    const expected = revisionFromIfMatch(match);
-    return accepted(res, await this.leads.disqualify(id, dto, commandContextFrom(req), expected));
+    return accepted(res, await this.leads.disqualify(id, dto, context, expected));
   }
 
   @Post(':id/convert')
@@ -119,11 +116,10 @@ export class LeadController {
   @ifMatch
   async convert(
     @Param() { id }: LeadIdParams,
-    @Headers('if-match') match: string | undefined,
-    @Req() req: Request,
+    @IfMatchRevision() expected: number | undefined,
+    @CommandCtx() context: CommandContext,
     @Res({ passthrough: true }) res: Response,
   ) {
-    const expected = revisionFromIfMatch(match);
-    return accepted(res, await this.leads.convert(id, commandContextFrom(req), expected));
+    return accepted(res, await this.leads.convert(id, context, expected));
   }
 }

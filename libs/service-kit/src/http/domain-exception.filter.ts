@@ -6,6 +6,7 @@ import type { ErrorResponse } from './error-response';
 /** The one place where domain error kinds become HTTP statuses. */
 export const STATUS_BY_KIND: Record<DomainErrorKind, number> = {
   validation: 400,
+  forbidden: 403,
   not_found: 404,
   conflict: 409,
   rule: 422,

@@ -14,12 +14,19 @@ import {
 import type { ServiceConfig } from '../config/service-config';
 import type { ReadinessCheck } from '../health/health.controller';
 
-/** A projection or reaction: CloudEvents from some topics applied exactly once to the read model. */
-export interface ProjectionSpec {
-  name: string;
-  topics: string[];
+/** Something with a `handle` method, resolved from the service's Nest container. */
+export interface EventHandlerClass {
   handle: CloudEventHandler;
 }
+
+/**
+ * A projection or a reaction: CloudEvents from some topics, each applied exactly once. Give either
+ * a plain function (`handle`) or an injectable class (`handler`) when it needs the service's providers.
+ */
+export type ProjectionSpec = { name: string; topics: string[] } & (
+  | { handle: CloudEventHandler; handler?: never }
+  | { handler: new (...args: never[]) => EventHandlerClass; handle?: never }
+);
 
 export interface PlatformOptions {
   context: BoundedContext;
@@ -60,7 +67,7 @@ export class PlatformRuntime {
   readonly db: DataSource;
   readonly bus: KafkaBus;
   readonly relay: EventRelay;
-  readonly consumers: ExactlyOnceConsumer[];
+  consumers: ExactlyOnceConsumer[] = [];
   private readonly logger = new Logger('platform');
 
   constructor(private readonly options: PlatformOptions) {
@@ -95,7 +102,12 @@ export class PlatformRuntime {
       ...(options.publishes ? { publishes: options.publishes } : {}),
       logger: new NestMessagingLogger('relay'),
     });
-    this.consumers = options.projections.map(
+  }
+
+  /** `resolve` turns a projection's handler class into the instance the container made. */
+  async start(resolve: (spec: ProjectionSpec) => CloudEventHandler): Promise<void> {
+    const { schema, context, config } = this.options;
+    this.consumers = this.options.projections.map(
       (p) =>
         new ExactlyOnceConsumer({
           subscriber: this.bus,
@@ -104,14 +116,10 @@ export class PlatformRuntime {
           groupId: `${config.KAFKA_GROUP_PREFIX}-${context}-${p.name}`,
           topics: p.topics,
           schema,
-          handle: p.handle,
+          handle: resolve(p),
           logger: new NestMessagingLogger(`projection.${p.name}`),
         }),
     );
-  }
-
-  async start(): Promise<void> {
-    const { schema, context } = this.options;
     await this.store.migrate();
     await this.migrateReadModel(schema);
     await this.relay.migrate();

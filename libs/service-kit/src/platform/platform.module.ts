@@ -6,13 +6,21 @@ import {
   Inject,
 } from '@nestjs/common';
 import { HealthController, READINESS_CHECKS } from '../health/health.controller';
-import { PlatformRuntime, type PlatformOptions } from './platform-runtime';
+import { ModuleRef } from '@nestjs/core';
+import { PlatformRuntime, type PlatformOptions, type ProjectionSpec } from './platform-runtime';
 import { EVENT_STORE, PLATFORM_RUNTIME, READ_MODEL_DB } from './tokens';
 
 class PlatformLifecycle implements OnApplicationBootstrap, OnApplicationShutdown {
-  constructor(@Inject(PLATFORM_RUNTIME) private readonly runtime: PlatformRuntime) {}
+  constructor(
+    @Inject(PLATFORM_RUNTIME) private readonly runtime: PlatformRuntime,
+    private readonly modules: ModuleRef,
+  ) {}
   onApplicationBootstrap() {
-    return this.runtime.start();
+    return this.runtime.start((spec: ProjectionSpec) => {
+      if (spec.handle) return spec.handle;
+      const instance = this.modules.get(spec.handler, { strict: false });
+      return (event, manager) => instance.handle(event, manager);
+    });
   }
   onApplicationShutdown() {
     return this.runtime.stop();

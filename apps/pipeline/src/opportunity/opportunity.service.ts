@@ -1,0 +1,111 @@
+import { randomUUID } from 'node:crypto';
+import { Inject, Injectable } from '@nestjs/common';
+import type { CommandContext, LossReason, QuoteLine } from '@crm/contracts';
+import { CommandHandler, notFound, ruleBroken } from '@crm/decider';
+import type { EventStore } from '@crm/event-store';
+import { EVENT_STORE } from '@crm/service-kit';
+import { AccountService } from '../account/account.service';
+import { PipelineConfig } from '../pipeline.config';
+import { QuoteService } from '../quote/quote.service';
+import { opportunityDecider, type Opportunity, type OpportunityCommand, type OpportunityDetails, type OpportunityState } from './opportunity.decider';
+import { OPPORTUNITY_SCHEMA_VERSIONS, opportunityStreamId, type OpportunityEvent } from './opportunity.events';
+
+export interface OpportunityResult {
+  opportunity: Opportunity;
+  revision: number;
+}
+
+export interface OpenOpportunityInput {
+  opportunityId?: string;
+  accountId: string;
+  name: string;
+  ownerId: string;
+  amount?: number;
+  currency: string;
+  expectedCloseDate?: string;
+  stage?: string;
+  fromLeadId?: string;
+}
+
+const at = (context: CommandContext) => (context.now?.() ?? new Date()).toISOString();
+
+/** Commands on opportunities, through the configured pipeline. */
+@Injectable()
+export class OpportunityService {
+  private readonly handler: CommandHandler<OpportunityCommand, OpportunityState, OpportunityEvent>;
+
+  constructor(
+    @Inject(EVENT_STORE) store: EventStore,
+    private readonly config: PipelineConfig,
+    private readonly accounts: AccountService,
+    private readonly quotes: QuoteService,
+  ) {
+    this.handler = new CommandHandler({
+      store,
+      decider: opportunityDecider,
+      schemaVersions: OPPORTUNITY_SCHEMA_VERSIONS,
+      customerIdOf: (state) => state!.opened.customerId,
+    });
+  }
+
+  async open(input: OpenOpportunityInput, context: CommandContext): Promise<OpportunityResult> {
+    const { state: account } = await this.accounts.load(input.accountId);
+    if (!account) throw notFound('ACCOUNT_NOT_FOUND', 'no account with this id', { accountId: input.accountId });
+    const opportunityId = input.opportunityId ?? randomUUID();
+    const { stage, ...rest } = input;
+    return this.run(
+      opportunityId,
+      {
+        type: 'OpenOpportunity',
+        data: {
+          ...rest,
+          opportunityId,
+          customerId: account.customerId,
+          ...(stage ? { stage } : {}),
+          stages: this.config.stages,
+          at: at(context),
+        },
+      },
+      context,
+    );
+  }
+
+  moveStage(id: string, stage: string, context: CommandContext, expected?: number) {
+    return this.run(id, { type: 'MoveOpportunityStage', data: { stage, stages: this.config.stages, at: at(context) } }, context, expected);
+  }
+
+  changeDetails(id: string, changes: OpportunityDetails, context: CommandContext, expected?: number) {
+    return this.run(id, { type: 'ChangeOpportunityDetails', data: { ...changes, at: at(context) } }, context, expected);
+  }
+
+  async win(id: string, quoteId: string | undefined, context: CommandContext, expected?: number) {
+    let quote;
+    if (quoteId) {
+      const { state } = await this.quotes.load(quoteId);
+      if (!state) throw notFound('QUOTE_NOT_FOUND', 'no quote with this id', { quoteId });
+      quote = { quoteId, total: state.totals.total, currency: state.currency, status: state.status, opportunityId: state.opportunityId };
+    }
+    return this.run(id, { type: 'WinOpportunity', data: { ...(quote ? { quote } : {}), at: at(context) } }, context, expected);
+  }
+
+  lose(id: string, reason: LossReason, notes: string | undefined, context: CommandContext, expected?: number) {
+    return this.run(id, { type: 'LoseOpportunity', data: { reason, ...(notes ? { notes } : {}), at: at(context) } }, context, expected);
+  }
+
+  /** Drafts a quote for an open opportunity, in its currency unless another is given. */
+  async draftQuote(id: string, lines: QuoteLine[], currency: string | undefined, context: CommandContext) {
+    const { state } = await this.load(id);
+    if (!state) throw notFound('OPPORTUNITY_NOT_FOUND', 'no opportunity with this id', { opportunityId: id });
+    if (state.status !== 'open') throw ruleBroken('OPPORTUNITY_CLOSED', `the opportunity is ${state.status}`);
+    return this.quotes.draft({ opportunityId: id, customerId: state.opened.customerId, currency: currency ?? state.currency, lines }, context);
+  }
+
+  load(id: string) {
+    return this.handler.load(opportunityStreamId(id));
+  }
+
+  private async run(id: string, command: OpportunityCommand, context: CommandContext, expectedRevision?: number): Promise<OpportunityResult> {
+    const result = await this.handler.handle(opportunityStreamId(id), command, context, { expectedRevision });
+    return { opportunity: result.state!, revision: result.revision };
+  }
+}

@@ -1,0 +1,55 @@
+import { Module, type DynamicModule } from '@nestjs/common';
+import { eventsTopic } from '@crm/contracts';
+import { PlatformModule } from '@crm/service-kit';
+import { AccountController } from './account/account.controller';
+import { AccountService } from './account/account.service';
+import { PipelineReadModel1763900000000 } from './migrations/1763900000000-pipeline-read-model';
+import { OpportunityController } from './opportunity/opportunity.controller';
+import { OpportunityService } from './opportunity/opportunity.service';
+import { PipelineConfig } from './pipeline.config';
+import { QuoteController } from './quote/quote.controller';
+import { QuoteService } from './quote/quote.service';
+import { AccountQueries } from './read-model/account.queries';
+import { AccountRow, ContactRow } from './read-model/account.read-model';
+import { OpportunityQueries } from './read-model/opportunity.queries';
+import { OpportunityRow, QuoteRow, StageHistoryRow } from './read-model/opportunity.read-model';
+import { projectPipelineEvent } from './read-model/pipeline.projection';
+import { LeadConversionReaction } from './reactions/lead-conversion.reaction';
+import { WinRecordingReaction } from './reactions/win-recording.reaction';
+import { ReportController } from './reports/report.controller';
+import { ReportQueries } from './reports/report.queries';
+
+@Module({})
+export class PipelineModule {
+  static forRoot(config: PipelineConfig): DynamicModule {
+    return {
+      module: PipelineModule,
+      imports: [
+        PlatformModule.forRoot({
+          context: 'pipeline',
+          config,
+          schema: 'pipeline',
+          entities: [AccountRow, ContactRow, OpportunityRow, StageHistoryRow, QuoteRow],
+          migrations: [PipelineReadModel1763900000000],
+          projections: [
+            { name: 'pipeline-read-model', topics: [eventsTopic('pipeline')], handle: projectPipelineEvent },
+            { name: 'lead-conversion', topics: [eventsTopic('leads')], handler: LeadConversionReaction },
+            { name: 'win-recording', topics: [eventsTopic('pipeline')], handler: WinRecordingReaction },
+          ],
+        }),
+      ],
+      controllers: [AccountController, OpportunityController, QuoteController, ReportController],
+      providers: [
+        { provide: PipelineConfig, useValue: config },
+        AccountService,
+        OpportunityService,
+        QuoteService,
+        AccountQueries,
+        OpportunityQueries,
+        ReportQueries,
+        LeadConversionReaction,
+        WinRecordingReaction,
+      ],
+    };
+  }
+}
