@@ -1,1 +1,4 @@
 export * from './event-store.port';
+export { createEventStore, type EventStoreConfig } from './create-event-store';
+export { PostgresEventStore, type PostgresEventStoreOptions } from './postgres/postgres-event-store';
+export { EventStoreDbEventStore, type EventStoreDbEventStoreOptions } from './eventstoredb/eventstoredb-event-store';

@@ -1,0 +1,148 @@
+/**
+ * Versioned schema migrations of the PostgreSQL event store, kept in code so that every service
+ * carries exactly the schema it was built against. Never edit a released migration: add a new one.
+ * `schema` is an already quoted identifier.
+ */
+export interface Migration {
+  version: number;
+  name: string;
+  sql: (schema: string) => string;
+}
+
+const tables = (s: string): string => `
+create table ${s}.es_streams (
+  stream_id text primary key,
+  revision bigint not null
+);
+
+create table ${s}.es_events (
+  global_position bigserial primary key,
+  transaction_id xid8 not null default pg_current_xact_id(),
+  stream_id text not null,
+  revision bigint not null,
+  event_id uuid not null unique,
+  type text not null,
+  data jsonb not null,
+  metadata jsonb not null,
+  recorded_at timestamptz not null default now(),
+  unique (stream_id, revision)
+);
+
+-- The global read order: transaction id first, so that a reader fenced below the oldest running
+-- transaction never passes an event that commits later (see PostgresEventStore.readAll).
+create index es_events_transaction_order on ${s}.es_events (transaction_id, global_position);
+`;
+
+/**
+ * es_append: the whole append in one call (one round trip).
+ *
+ * Returns (status, revision, commit, prepare): 'ok' with the stream's new last revision and the
+ * position (transaction id, sequence) of the last event written, 'idempotent' with the stream's
+ * current revision when every id was already in the stream (nothing written, expected revision not
+ * checked), or 'conflict' with the actual revision (-1: no stream). Ids already in the stream are
+ * dropped and only the rest appended. Raises SQLSTATE ES001 when an id is recorded in another stream,
+ * and 40001 when a concurrent transaction with a larger transaction id appended to the stream first
+ * (committing would put this event before its predecessor in the global order; the caller retries
+ * in a new transaction, which gets a larger id).
+ */
+const appendFunction = (s: string): string => `
+create or replace function ${s}.es_append(
+  p_stream_id text,
+  p_expected text,
+  p_ids uuid[],
+  p_types text[],
+  p_data jsonb[],
+  p_metadata jsonb[],
+  out o_status text,
+  out o_revision bigint,
+  out o_commit text,
+  out o_prepare bigint
+) language plpgsql as $fn$
+declare
+  v_all_ids uuid[] := p_ids;
+  v_total int := cardinality(p_ids);
+  v_present int;
+  v_elsewhere text;
+  v_count int;
+  v_last bigint;
+  v_prev_tx xid8;
+begin
+  select count(*) filter (where e.stream_id = p_stream_id), min(e.stream_id) filter (where e.stream_id <> p_stream_id)
+    into v_present, v_elsewhere
+    from ${s}.es_events e where e.event_id = any (p_ids);
+  if v_elsewhere is not null then
+    raise exception 'event id already recorded in stream %', v_elsewhere using errcode = 'ES001';
+  end if;
+  if v_present = v_total then
+    o_status := 'idempotent';
+    select st.revision into o_revision from ${s}.es_streams st where st.stream_id = p_stream_id;
+    return;
+  end if;
+  if v_present > 0 then
+    select array_agg(u.id order by u.ord), array_agg(u.type order by u.ord),
+           array_agg(u.data order by u.ord), array_agg(u.metadata order by u.ord)
+      into p_ids, p_types, p_data, p_metadata
+      from unnest(p_ids, p_types, p_data, p_metadata) with ordinality as u(id, type, data, metadata, ord)
+      where not exists (select 1 from ${s}.es_events e where e.event_id = u.id);
+  end if;
+  v_count := cardinality(p_ids);
+
+  -- Optimistic concurrency: claim the revisions on the stream row (which also locks it).
+  if p_expected = 'no_stream' then
+    insert into ${s}.es_streams as st (stream_id, revision) values (p_stream_id, v_count - 1)
+      on conflict (stream_id) do nothing
+      returning st.revision into v_last;
+  elsif p_expected = 'any' then
+    insert into ${s}.es_streams as st (stream_id, revision) values (p_stream_id, v_count - 1)
+      on conflict (stream_id) do update set revision = st.revision + v_count
+      returning st.revision into v_last;
+  elsif p_expected = 'stream_exists' then
+    update ${s}.es_streams st set revision = st.revision + v_count
+      where st.stream_id = p_stream_id
+      returning st.revision into v_last;
+  else
+    update ${s}.es_streams st set revision = st.revision + v_count
+      where st.stream_id = p_stream_id and st.revision = p_expected::bigint
+      returning st.revision into v_last;
+  end if;
+
+  if v_last is null then
+    -- The winner of the race may have been a twin of this very append (a retry): then it is a replay.
+    select count(*) into v_present from ${s}.es_events e
+      where e.event_id = any (v_all_ids) and e.stream_id = p_stream_id;
+    select st.revision into o_revision from ${s}.es_streams st where st.stream_id = p_stream_id;
+    if v_present = v_total then
+      o_status := 'idempotent';
+    else
+      o_status := 'conflict';
+      o_revision := coalesce(o_revision, -1);
+    end if;
+    return;
+  end if;
+
+  if v_last >= v_count then
+    select e.transaction_id into v_prev_tx from ${s}.es_events e
+      where e.stream_id = p_stream_id and e.revision = v_last - v_count;
+    if v_prev_tx > pg_current_xact_id() then
+      raise exception 'stream % was appended to by a later transaction', p_stream_id using errcode = '40001';
+    end if;
+  end if;
+
+  with inserted as (
+    insert into ${s}.es_events (stream_id, revision, event_id, type, data, metadata)
+      select p_stream_id, v_last - v_count + u.ord, u.id, u.type, u.data, u.metadata
+        from unnest(p_ids, p_types, p_data, p_metadata) with ordinality as u(id, type, data, metadata, ord)
+        order by u.ord
+      returning global_position
+  )
+  select max(global_position) into o_prepare from inserted;
+  o_status := 'ok';
+  o_revision := v_last;
+  o_commit := pg_current_xact_id()::text;
+end
+$fn$;
+`;
+
+export const migrations: readonly Migration[] = [
+  { version: 1, name: 'streams, events and es_append', sql: (s) => tables(s) + appendFunction(s) },
+];

@@ -1,0 +1,72 @@
+import type { EventMetadata } from '@crm/contracts';
+import type { RecordedEvent } from '../event-store.port';
+
+/** A named (server-side prepared) statement; the name carries the schema so two stores can share a pool. */
+export interface Statement {
+  name: string;
+  text: string;
+}
+
+export interface Statements {
+  append: Statement;
+  readStreamForwards: Statement;
+  readStreamBackwards: Statement;
+  readAll: Statement;
+}
+
+const columns = `global_position, transaction_id::text as transaction_id, stream_id, revision, event_id, type, data, metadata, recorded_at`;
+
+/** SQL of the store for one schema. `schema` is the raw name (validated); `quoted` its quoted identifier. */
+export function statements(schema: string, quoted: string): Statements {
+  const name = (what: string): string => `es:${schema}:${what}`;
+  return {
+    append: {
+      name: name('append'),
+      text: `select o_status, o_revision, o_commit, o_prepare from ${quoted}.es_append($1, $2, $3::uuid[], $4::text[], $5::jsonb[], $6::jsonb[])`,
+    },
+    readStreamForwards: {
+      name: name('stream-fwd'),
+      text: `select ${columns} from ${quoted}.es_events where stream_id = $1 and revision >= $2 order by revision limit $3`,
+    },
+    readStreamBackwards: {
+      name: name('stream-bwd'),
+      text: `select ${columns} from ${quoted}.es_events where stream_id = $1 and revision <= $2 order by revision desc limit $3`,
+    },
+    // The fence: only transactions below the oldest one still running (pg_snapshot_xmin) are read, and
+    // in (transaction id, sequence) order. Everything below the fence has committed or aborted, so no
+    // event can later appear behind a position a reader has already passed, which a plain sequence
+    // order cannot promise (sequence numbers are taken at insert time, not at commit time).
+    readAll: {
+      name: name('all'),
+      text: `select ${columns} from ${quoted}.es_events
+        where (transaction_id, global_position) > ($1::xid8, $2::bigint)
+          and transaction_id < pg_snapshot_xmin(pg_current_snapshot())
+        order by transaction_id, global_position limit $3`,
+    },
+  };
+}
+
+export interface EventRow {
+  global_position: string | number;
+  transaction_id: string;
+  stream_id: string;
+  revision: string | number;
+  event_id: string;
+  type: string;
+  data: unknown;
+  metadata: EventMetadata;
+  recorded_at: Date | string;
+}
+
+export function toRecordedEvent(row: EventRow): RecordedEvent {
+  return {
+    id: row.event_id,
+    type: row.type,
+    streamId: row.stream_id,
+    revision: Number(row.revision),
+    position: { commit: BigInt(row.transaction_id), prepare: BigInt(row.global_position) },
+    data: row.data,
+    metadata: row.metadata,
+    recordedAt: row.recorded_at instanceof Date ? row.recorded_at : new Date(row.recorded_at),
+  };
+}
