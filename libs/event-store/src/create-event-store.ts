@@ -12,7 +12,11 @@ export type EventStoreConfig =
 export function createEventStore(config: EventStoreConfig): EventStore {
   switch (config.kind) {
     case 'postgres':
-      return new PostgresEventStore({ pool: config.pool, schema: config.schema, pollIntervalMs: config.pollIntervalMs });
+      return new PostgresEventStore({
+        pool: config.pool,
+        schema: config.schema,
+        pollIntervalMs: config.pollIntervalMs,
+      });
     case 'eventstoredb':
       return new EventStoreDbEventStore({ connectionString: config.connectionString });
   }

@@ -1,4 +1,9 @@
-import { WrongExpectedRevisionError, comparePositions, positionFromString, positionToString } from './event-store.port';
+import {
+  WrongExpectedRevisionError,
+  comparePositions,
+  positionFromString,
+  positionToString,
+} from './event-store.port';
 
 describe('positions', () => {
   it('orders by commit, then prepare', () => {

@@ -1,6 +1,16 @@
 import { randomUUID } from 'node:crypto';
 import { comparePositions, type EventStore, type RecordedEvent } from '../src';
-import { Collector, event, events, expectConflict, ids, mark, metadata, readAllOf, uniqueStream } from './support';
+import {
+  Collector,
+  event,
+  events,
+  expectConflict,
+  ids,
+  mark,
+  metadata,
+  readAllOf,
+  uniqueStream,
+} from './support';
 
 export interface ContractOptions {
   /** Timeout of the suite's setup (starting a container can take a while). */
@@ -51,16 +61,20 @@ export function describeEventStoreContract(
         const appended = events(5);
         await store.append(stream, appended, 'no_stream');
         const revisions = (list: RecordedEvent[]): number[] => list.map((e) => e.revision);
-        expect(revisions(await store.readStream(stream, { direction: 'backwards' }))).toEqual([4, 3, 2, 1, 0]);
+        expect(revisions(await store.readStream(stream, { direction: 'backwards' }))).toEqual([
+          4, 3, 2, 1, 0,
+        ]);
         expect(revisions(await store.readStream(stream, { fromRevision: 2 }))).toEqual([2, 3, 4]);
         expect(revisions(await store.readStream(stream, { fromRevision: 1, maxCount: 2 }))).toEqual([1, 2]);
-        expect(revisions(await store.readStream(stream, { direction: 'backwards', fromRevision: 3 }))).toEqual([
-          3, 2, 1, 0,
-        ]);
+        expect(
+          revisions(await store.readStream(stream, { direction: 'backwards', fromRevision: 3 })),
+        ).toEqual([3, 2, 1, 0]);
         expect(
           revisions(await store.readStream(stream, { direction: 'backwards', fromRevision: 3, maxCount: 2 })),
         ).toEqual([3, 2]);
-        expect(revisions(await store.readStream(stream, { direction: 'backwards', maxCount: 1 }))).toEqual([4]);
+        expect(revisions(await store.readStream(stream, { direction: 'backwards', maxCount: 1 }))).toEqual([
+          4,
+        ]);
         expect(await store.readStream(stream, { fromRevision: 5 })).toEqual([]);
       });
 
@@ -171,12 +185,17 @@ export function describeEventStoreContract(
 
         const read = await readAllOf(store, start, [a, b], 3);
         expect(ids(read)).toEqual([a0.id, b0.id, a1.id]);
-        for (let i = 1; i < read.length; i++) expect(comparePositions(read[i - 1].position, read[i].position)).toBe(-1);
+        for (let i = 1; i < read.length; i++)
+          expect(comparePositions(read[i - 1].position, read[i].position)).toBe(-1);
         expect(comparePositions(start, read[0].position)).toBe(-1);
 
-        const afterA0 = (await store.readAll({ after: read[0].position })).filter((e) => [a, b].includes(e.streamId));
+        const afterA0 = (await store.readAll({ after: read[0].position })).filter((e) =>
+          [a, b].includes(e.streamId),
+        );
         expect(ids(afterA0)).toEqual([b0.id, a1.id]);
-        const afterLast = (await store.readAll({ after: read[2].position })).filter((e) => [a, b].includes(e.streamId));
+        const afterLast = (await store.readAll({ after: read[2].position })).filter((e) =>
+          [a, b].includes(e.streamId),
+        );
         expect(afterLast).toEqual([]);
       });
 
@@ -201,7 +220,12 @@ export function describeEventStoreContract(
         await store.append(s, history, 'no_stream');
 
         const collector = new Collector();
-        const sub = store.subscribeToAll({ after: start, batchSize: 2, handler: collector.handler, onError: collector.onError });
+        const sub = store.subscribeToAll({
+          after: start,
+          batchSize: 2,
+          handler: collector.handler,
+          onError: collector.onError,
+        });
         await collector.until(() => collector.of([s, t]).length >= 3);
 
         const live = [event('Live0'), event('Live1'), event('Live2')];
@@ -250,7 +274,11 @@ export function describeEventStoreContract(
         const sentinel = event('Sentinel');
         await store.append(stream, [sentinel], 6);
         const second = new Collector();
-        const sub2 = store.subscribeToAll({ after: checkpoint, handler: second.handler, onError: second.onError });
+        const sub2 = store.subscribeToAll({
+          after: checkpoint,
+          handler: second.handler,
+          onError: second.onError,
+        });
         await second.untilEvent(sentinel.id);
         await sub2.stop();
 

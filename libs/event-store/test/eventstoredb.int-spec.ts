@@ -17,10 +17,13 @@ type Target = { kind: 'url'; url: string } | { kind: 'container' } | { kind: 'sk
 const target = detectTarget();
 
 if (target.kind === 'skip') {
-  console.warn(
+  const message =
     `EventStoreDB contract run SKIPPED: ${target.reason}.\n` +
-      `Set EVENTSTOREDB_URL (e.g. esdb://localhost:2113?tls=false) or make Docker/Podman available to run it.`,
-  );
+    `Set EVENTSTOREDB_URL (e.g. esdb://localhost:2113?tls=false) or make Docker/Podman available to run it.`;
+  // jest drops the console output of a file whose tests are all skipped when it runs several files,
+  // so the notice also goes straight to stderr.
+  console.warn(message);
+  process.stderr.write(`\n${message}\n\n`);
   describe.skip(`EventStore contract: EventStoreDB (SKIPPED: ${target.reason})`, () => {
     it('runs the EventStore contract against EventStoreDB', () => undefined);
   });

@@ -37,24 +37,32 @@ afterAll(async () => {
 describe('PostgresEventStore under concurrency', () => {
   it('racing writers land in order or get WrongExpectedRevisionError; a subscriber sees every event once, late commits included', async () => {
     const collector = new Collector();
-    const sub = store.subscribeToAll({ batchSize: 50, handler: collector.handler, onError: collector.onError });
+    const sub = store.subscribeToAll({
+      batchSize: 50,
+      handler: collector.handler,
+      onError: collector.onError,
+    });
 
     // Transactions that append first (smaller transaction ids and sequence numbers) and commit last.
     const slow: SlowAppend[] = [];
-    for (let i = 0; i < 3; i++) slow.push(await beginSlowAppend(db.schema, uniqueStream('slow'), event('Slow')));
+    for (let i = 0; i < 3; i++)
+      slow.push(await beginSlowAppend(db.schema, uniqueStream('slow'), event('Slow')));
 
     const hot = uniqueStream('hot');
     const cold = Array.from({ length: 8 }, () => uniqueStream('cold'));
     const landed: string[] = [];
     let conflicts = 0;
     const hotWriter = async (): Promise<void> => {
-      for (let done = 0; done < APPENDS_PER_WRITER; ) {
+      for (let done = 0; done < APPENDS_PER_WRITER;) {
         const [last] = await store.readStream(hot, { direction: 'backwards', maxCount: 1 });
         const expected: ExpectedRevision = last === undefined ? 'no_stream' : last.revision;
         const attempt = event('Hot');
         try {
           const result = await store.append(hot, [attempt], expected);
-          expect(result).toEqual({ nextExpectedRevision: (last?.revision ?? -1) + 1, idempotentReplay: false });
+          expect(result).toEqual({
+            nextExpectedRevision: (last?.revision ?? -1) + 1,
+            idempotentReplay: false,
+          });
           landed.push(attempt.id);
           done++;
         } catch (error) {
@@ -66,7 +74,8 @@ describe('PostgresEventStore under concurrency', () => {
     };
     const coldWriter = async (stream: string): Promise<void> => {
       let expected: ExpectedRevision = 'no_stream';
-      for (let i = 0; i < 10; i++) expected = (await store.append(stream, [event('Cold')], expected)).nextExpectedRevision;
+      for (let i = 0; i < 10; i++)
+        expected = (await store.append(stream, [event('Cold')], expected)).nextExpectedRevision;
     };
     await Promise.all([...Array.from({ length: WRITERS }, hotWriter), ...cold.map(coldWriter)]);
 
@@ -74,7 +83,9 @@ describe('PostgresEventStore under concurrency', () => {
     const hotEvents = await store.readStream(hot);
     expect(hotEvents.map((e) => e.revision)).toEqual(range(WRITERS * APPENDS_PER_WRITER));
     expect(ids(hotEvents).sort()).toEqual([...landed].sort());
-    console.info(`hot stream: ${landed.length} appends landed, ${conflicts} WrongExpectedRevisionError retried`);
+    console.info(
+      `hot stream: ${landed.length} appends landed, ${conflicts} WrongExpectedRevisionError retried`,
+    );
 
     // While the slow transactions are open, events with later sequence numbers are committed and
     // visible: a reader checkpointing on the sequence alone would already be past the slow events.
@@ -97,30 +108,45 @@ describe('PostgresEventStore under concurrency', () => {
     await sub.stop();
 
     const stored = await db.pool.query<{ event_id: string }>(`select event_id from "${db.schema}".es_events`);
-    assertDeliveredOnceInOrder(collector.events, stored.rows.map((r) => r.event_id));
+    assertDeliveredOnceInOrder(
+      collector.events,
+      stored.rows.map((r) => r.event_id),
+    );
     // The slow events were delivered, before everything that committed while they were open.
     const delivered = ids(collector.events);
     const slowIndexes = slow.map((s) => delivered.indexOf(s.event.id));
     expect(slowIndexes).toEqual([0, 1, 2]);
   });
 
-  it("racing 'any' appends keep the global order consistent with the stream's order", async () => {
+  it("racing 'any' and 'stream_exists' appends keep the global order consistent with the stream's order", async () => {
+    // Without the per-stream lock in es_append, writers that wait on the stream row can take their
+    // transaction ids out of turn: about 40% of these events then came out before their predecessor.
     const collector = new Collector();
-    const start = (await store.readAll()).slice(-1)[0]?.position;
-    const sub = store.subscribeToAll({ after: start, handler: collector.handler, onError: collector.onError });
-    const stream = uniqueStream('any-race');
-    const writer = async (): Promise<void> => {
-      for (let i = 0; i < APPENDS_PER_WRITER; i++) await store.append(stream, [event('Any'), event('Any')], 'any');
+    const stream = uniqueStream('unchecked-race');
+    const first = event('First');
+    await store.append(stream, [first], 'no_stream');
+    const [created] = await store.readStream(stream);
+    const sub = store.subscribeToAll({
+      after: created.position,
+      handler: collector.handler,
+      onError: collector.onError,
+    });
+    const writer = async (mode: ExpectedRevision): Promise<void> => {
+      for (let i = 0; i < APPENDS_PER_WRITER; i++)
+        await store.append(stream, [event('Unchecked'), event('Unchecked')], mode);
     };
-    await Promise.all(Array.from({ length: WRITERS }, writer));
+    const modes: ExpectedRevision[] = ['any', 'stream_exists'];
+    await Promise.all(Array.from({ length: WRITERS }, (_, i) => writer(modes[i % 2])));
     const sentinel = event('Sentinel');
     await store.append(uniqueStream('sentinel'), [sentinel], 'no_stream');
     await collector.untilEvent(sentinel.id);
     await sub.stop();
 
     const recorded = await store.readStream(stream);
-    expect(recorded.map((e) => e.revision)).toEqual(range(WRITERS * APPENDS_PER_WRITER * 2));
-    assertDeliveredOnceInOrder(collector.events, [...ids(recorded), sentinel.id]);
+    expect(recorded.map((e) => e.revision)).toEqual(range(WRITERS * APPENDS_PER_WRITER * 2 + 1));
+    const delivered = collector.events.filter((e) => e.streamId === stream || e.id === sentinel.id);
+    expect(ids(delivered)).toEqual([...ids(recorded.slice(1)), sentinel.id]);
+    expect(collector.events.every((e) => comparePositions(e.position, created.position) > 0)).toBe(true);
   });
 });
 

@@ -10,7 +10,10 @@ jest.setTimeout(60_000);
 const db = testDatabase();
 afterAll(() => db.drop());
 
-describeEventStoreContract('PostgreSQL', async () => new PostgresEventStore({ pool: db.pool, schema: db.schema }));
+describeEventStoreContract(
+  'PostgreSQL',
+  async () => new PostgresEventStore({ pool: db.pool, schema: db.schema }),
+);
 
 describe('PostgresEventStore', () => {
   let store: PostgresEventStore;
@@ -38,10 +41,16 @@ describe('PostgresEventStore', () => {
     const stream = uniqueStream('partial');
     const [a, b, c] = events(3);
     await store.append(stream, [a], 'no_stream');
-    expect(await store.append(stream, [a, b], 0)).toEqual({ nextExpectedRevision: 1, idempotentReplay: false });
+    expect(await store.append(stream, [a, b], 0)).toEqual({
+      nextExpectedRevision: 1,
+      idempotentReplay: false,
+    });
     expect(ids(await store.readStream(stream))).toEqual([a.id, b.id]);
     await expectConflict(store.append(stream, [b, c], 0), 1);
-    expect(await store.append(stream, [b, c], 'any')).toEqual({ nextExpectedRevision: 2, idempotentReplay: false });
+    expect(await store.append(stream, [b, c], 'any')).toEqual({
+      nextExpectedRevision: 2,
+      idempotentReplay: false,
+    });
     expect((await store.readStream(stream)).map((e) => [e.id, e.revision])).toEqual([
       [a.id, 0],
       [b.id, 1],
@@ -74,7 +83,33 @@ describe('PostgresEventStore', () => {
     expect(read.map((e) => e.position.prepare - read[0].position.prepare)).toEqual([0n, 1n, 2n]);
   });
 
-  it("wakes its own subscribers on append, without waiting for the poll interval", async () => {
+  it('refuses (40001) to commit an event behind its predecessor in the global order', async () => {
+    // A caller's own transaction that took its id before a later writer appended to the stream.
+    const stream = uniqueStream('guard');
+    const client = await db.pool.connect();
+    try {
+      await client.query('begin');
+      await client.query('select pg_current_xact_id()');
+      await store.append(stream, events(1), 'no_stream');
+      const late = event('Late');
+      const error = await client
+        .query(
+          `select * from "${db.schema}".es_append($1, 'any', $2::uuid[], $3::text[], $4::jsonb[], $5::jsonb[])`,
+          [stream, [late.id], [late.type], [JSON.stringify(late.data)], [JSON.stringify(late.metadata)]],
+        )
+        .then(
+          () => undefined,
+          (e: { code?: string }) => e,
+        );
+      expect(error?.code).toBe('40001');
+    } finally {
+      await client.query('rollback');
+      client.release();
+    }
+    expect(await store.readStream(stream)).toHaveLength(1);
+  });
+
+  it('wakes its own subscribers on append, without waiting for the poll interval', async () => {
     // An hour-long poll interval: only the in-process wake-up can deliver within the test timeout.
     const sleepy = new PostgresEventStore({ pool: db.pool, schema: db.schema, pollIntervalMs: 3_600_000 });
     const [latest] = (await sleepy.readAll()).slice(-1);
@@ -96,7 +131,8 @@ describe('PostgresEventStore', () => {
     await collector.untilEvent(elsewhere.id);
     await reader.close();
     const positions = collector.events.map((e) => e.position);
-    for (let i = 1; i < positions.length; i++) expect(comparePositions(positions[i - 1], positions[i])).toBe(-1);
+    for (let i = 1; i < positions.length; i++)
+      expect(comparePositions(positions[i - 1], positions[i])).toBe(-1);
   });
 
   it('close() stops its subscriptions and leaves the pool to its owner', async () => {

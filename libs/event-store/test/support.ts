@@ -29,7 +29,10 @@ export const events = (count: number, type = 'Tested'): NewEvent[] =>
   Array.from({ length: count }, (_, i) => event(type, { i }));
 
 /** Asserts that `append` was rejected with WrongExpectedRevisionError reporting `actual`. */
-export async function expectConflict(append: Promise<unknown>, actual: number): Promise<WrongExpectedRevisionError> {
+export async function expectConflict(
+  append: Promise<unknown>,
+  actual: number,
+): Promise<WrongExpectedRevisionError> {
   const error = await append.then(
     () => undefined,
     (e: unknown) => e,

@@ -12,3 +12,4 @@ export * from './platform/tokens';
 export * from './platform/platform-runtime';
 export * from './platform/platform.module';
 export * from './http/request-params';
+export * from './health/metrics.controller';

@@ -51,7 +51,11 @@ export class EventStoreDbEventStore implements EventStore {
   /** Nothing to create: EventStoreDB needs no schema. */
   async migrate(): Promise<void> {}
 
-  async append(streamId: string, events: NewEvent[], expectedRevision: ExpectedRevision): Promise<AppendResult> {
+  async append(
+    streamId: string,
+    events: NewEvent[],
+    expectedRevision: ExpectedRevision,
+  ): Promise<AppendResult> {
     assertValidAppend(streamId, events, expectedRevision);
     const before = await this.lastRevision(streamId);
     try {
@@ -71,7 +75,8 @@ export class EventStoreDbEventStore implements EventStore {
     try {
       const read = this.client.readStream(streamId, {
         direction: backwards ? BACKWARDS : FORWARDS,
-        fromRevision: options.fromRevision === undefined ? (backwards ? END : START) : BigInt(options.fromRevision),
+        fromRevision:
+          options.fromRevision === undefined ? (backwards ? END : START) : BigInt(options.fromRevision),
         ...(options.maxCount === undefined ? {} : { maxCount: options.maxCount }),
       });
       for await (const resolved of read) {
@@ -101,7 +106,8 @@ export class EventStoreDbEventStore implements EventStore {
 
   subscribeToAll(options: SubscriptionOptions): Subscription {
     const batchSize = options.batchSize ?? 100;
-    if (!Number.isSafeInteger(batchSize) || batchSize < 1) throw new Error('batchSize must be a positive integer');
+    if (!Number.isSafeInteger(batchSize) || batchSize < 1)
+      throw new Error('batchSize must be a positive integer');
     const stream = this.client.subscribeToAll({
       fromPosition: options.after ?? START,
       filter: excludeSystemEvents(),
@@ -114,7 +120,8 @@ export class EventStoreDbEventStore implements EventStore {
   }
 
   async ping(): Promise<void> {
-    for await (const _ of this.client.readAll({ direction: BACKWARDS, fromPosition: END, maxCount: 1 })) break;
+    for await (const _ of this.client.readAll({ direction: BACKWARDS, fromPosition: END, maxCount: 1 }))
+      break;
   }
 
   /** Stops every subscription, then disposes of the client. */

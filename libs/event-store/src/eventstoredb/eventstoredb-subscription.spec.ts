@@ -47,7 +47,10 @@ function gate(): { wait: Promise<void>; open: () => void } {
   return { wait, open };
 }
 
-function setup(handler: (batch: RecordedEvent[]) => Promise<void>, options: { batchSize?: number; after?: bigint } = {}) {
+function setup(
+  handler: (batch: RecordedEvent[]) => Promise<void>,
+  options: { batchSize?: number; after?: bigint } = {},
+) {
   const stream = new FakeStream();
   const errors: unknown[] = [];
   const sub = new EventStoreDbSubscription(

@@ -56,7 +56,8 @@ export class EventStoreDbSubscription implements Subscription {
       return;
     }
     // The server's start position is exclusive; the check keeps that true whatever the server version.
-    if (event === undefined || (this.options.after && isAtOrBefore(event.position, this.options.after))) return;
+    if (event === undefined || (this.options.after && isAtOrBefore(event.position, this.options.after)))
+      return;
     this.buffer.push(event);
     if (this.buffer.length >= this.batchSize && !this.paused) {
       this.paused = true;

@@ -5,11 +5,11 @@ const meta = { customerId: 'c', correlationId: 'r', causationId: 'x', schemaVers
 
 describe('EventStoreDB mapping', () => {
   it('maps expected revisions', () => {
-    expect([toExpectedRevision('any'), toExpectedRevision('no_stream'), toExpectedRevision('stream_exists')]).toEqual([
-      ANY,
-      NO_STREAM,
-      STREAM_EXISTS,
-    ]);
+    expect([
+      toExpectedRevision('any'),
+      toExpectedRevision('no_stream'),
+      toExpectedRevision('stream_exists'),
+    ]).toEqual([ANY, NO_STREAM, STREAM_EXISTS]);
     expect(toExpectedRevision(7)).toBe(7n);
   });
 
@@ -47,7 +47,9 @@ describe('EventStoreDB mapping', () => {
     });
     expect(toRecordedEvent({ event: { ...event, type: '$metadata' } })).toBeUndefined();
     expect(toRecordedEvent({})).toBeUndefined();
-    expect(() => toRecordedEvent({ event: { ...event, metadata: new Uint8Array([1]) } })).toThrow('no JSON metadata');
+    expect(() => toRecordedEvent({ event: { ...event, metadata: new Uint8Array([1]) } })).toThrow(
+      'no JSON metadata',
+    );
     expect(isSystemEvent({ type: 'T', streamId: '$et-T' })).toBe(true);
   });
 });

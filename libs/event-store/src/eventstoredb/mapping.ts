@@ -46,11 +46,16 @@ export function toRecordedEvent(resolved: ResolvedEvent | AllStreamResolvedEvent
   if (event === undefined || isSystemEvent(event)) return undefined;
   const position =
     event.position ??
-    (resolved.commitPosition === undefined ? undefined : { commit: resolved.commitPosition, prepare: resolved.commitPosition });
-  if (position === undefined) throw new Error(`event ${event.id} in ${event.streamId} has no position (server < 22.6?)`);
+    (resolved.commitPosition === undefined
+      ? undefined
+      : { commit: resolved.commitPosition, prepare: resolved.commitPosition });
+  if (position === undefined)
+    throw new Error(`event ${event.id} in ${event.streamId} has no position (server < 22.6?)`);
   const metadata = event.metadata;
   if (typeof metadata !== 'object' || metadata === null || metadata instanceof Uint8Array) {
-    throw new Error(`event ${event.id} in ${event.streamId} has no JSON metadata: not written through this event store`);
+    throw new Error(
+      `event ${event.id} in ${event.streamId} has no JSON metadata: not written through this event store`,
+    );
   }
   return {
     id: event.id,

@@ -4,7 +4,13 @@ const event = (id: string) => ({
   id,
   type: 'T',
   data: {},
-  metadata: { customerId: 'c', correlationId: 'r', causationId: 'x', schemaVersion: 1, occurredAt: '2025-01-01T00:00:00Z' },
+  metadata: {
+    customerId: 'c',
+    correlationId: 'r',
+    causationId: 'x',
+    schemaVersion: 1,
+    occurredAt: '2025-01-01T00:00:00Z',
+  },
 });
 
 describe('assertValidAppend', () => {

@@ -16,14 +16,18 @@ export async function runMigrations(
   let broken: Error | undefined;
   try {
     await client.query('begin');
-    await client.query('select pg_advisory_xact_lock(hashtextextended($1, 0))', [`crm-event-store:${schema}`]);
+    await client.query('select pg_advisory_xact_lock(hashtextextended($1, 0))', [
+      `crm-event-store:${schema}`,
+    ]);
     await client.query(`create schema if not exists ${quoted}`);
     await client.query(`create table if not exists ${quoted}.es_schema_migrations (
       version integer primary key,
       name text not null,
       applied_at timestamptz not null default now()
     )`);
-    const { rows } = await client.query<{ version: number }>(`select version from ${quoted}.es_schema_migrations`);
+    const { rows } = await client.query<{ version: number }>(
+      `select version from ${quoted}.es_schema_migrations`,
+    );
     const done = new Set(rows.map((r) => r.version));
     const applied: number[] = [];
     for (const migration of [...all].sort((a, b) => a.version - b.version)) {

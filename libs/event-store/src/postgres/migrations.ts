@@ -41,9 +41,11 @@ create index es_events_transaction_order on ${s}.es_events (transaction_id, glob
  * current revision when every id was already in the stream (nothing written, expected revision not
  * checked), or 'conflict' with the actual revision (-1: no stream). Ids already in the stream are
  * dropped and only the rest appended. Raises SQLSTATE ES001 when an id is recorded in another stream,
- * and 40001 when a concurrent transaction with a larger transaction id appended to the stream first
- * (committing would put this event before its predecessor in the global order; the caller retries
- * in a new transaction, which gets a larger id).
+ * and 40001 if the previous event of the stream has a larger transaction id than this one (committing
+ * would put this event before its predecessor in the global order; the caller retries in a new
+ * transaction). Writers of a stream are serialised by a transaction-scoped advisory lock taken before
+ * the first write, so the 40001 path is a safety net for callers running es_append inside their own
+ * transaction.
  */
 const appendFunction = (s: string): string => `
 create or replace function ${s}.es_append(
@@ -87,7 +89,12 @@ begin
   end if;
   v_count := cardinality(p_ids);
 
-  -- Optimistic concurrency: claim the revisions on the stream row (which also locks it).
+  -- Writers of one stream queue here, before any of them has a transaction id (a transaction takes
+  -- one at its first write, and a row-lock waiter may already hold one). So a writer's id is larger
+  -- than that of every writer before it in the stream, and the global order follows stream order.
+  perform pg_advisory_xact_lock(hashtextextended('${s}/' || p_stream_id, 0));
+
+  -- Optimistic concurrency on the stream row.
   if p_expected = 'no_stream' then
     insert into ${s}.es_streams as st (stream_id, revision) values (p_stream_id, v_count - 1)
       on conflict (stream_id) do nothing
@@ -120,6 +127,8 @@ begin
     return;
   end if;
 
+  -- Safety net for what the lock above cannot order (a caller's transaction that took its id before
+  -- calling): never commit an event behind its predecessor in the global order.
   if v_last >= v_count then
     select e.transaction_id into v_prev_tx from ${s}.es_events e
       where e.stream_id = p_stream_id and e.revision = v_last - v_count;

@@ -28,7 +28,9 @@ class FakeLog {
     this.reads.push(after);
     for (const wake of this.readWaiters.splice(0)) wake();
     const from = after === undefined ? 0 : Number(after.prepare);
-    return this.events.filter((e) => Number(e.position.prepare) > from && e.revision < this.visible).slice(0, maxCount);
+    return this.events
+      .filter((e) => Number(e.position.prepare) > from && e.revision < this.visible)
+      .slice(0, maxCount);
   };
 
   /** Resolves at the next read. */
@@ -42,7 +44,12 @@ afterEach(async () => {
   await Promise.all(open.splice(0).map((s) => s.stop()));
 });
 
-function subscribe(log: FakeLog, wakeup: Wakeup, handler: (batch: RecordedEvent[]) => Promise<void>, batchSize = 2) {
+function subscribe(
+  log: FakeLog,
+  wakeup: Wakeup,
+  handler: (batch: RecordedEvent[]) => Promise<void>,
+  batchSize = 2,
+) {
   const errors: unknown[] = [];
   const sub = new PollingSubscription(
     { handler, batchSize, onError: (e) => errors.push(e) },

@@ -36,7 +36,8 @@ export class PollingSubscription implements Subscription {
     private readonly deps: PollingSubscriptionDeps,
   ) {
     const batchSize = options.batchSize ?? DEFAULT_BATCH_SIZE;
-    if (!Number.isSafeInteger(batchSize) || batchSize < 1) throw new Error('batchSize must be a positive integer');
+    if (!Number.isSafeInteger(batchSize) || batchSize < 1)
+      throw new Error('batchSize must be a positive integer');
     this.done = this.run(batchSize);
   }
 

@@ -36,7 +36,7 @@ interface AppendRow {
 
 const MAX_REVISION = '9223372036854775807';
 /** Attempts for appends that lost a race the database could not settle in one go (see es_append). */
-const MAX_ATTEMPTS = 5;
+const MAX_ATTEMPTS = 10;
 
 /**
  * Event store on PostgreSQL with plain `pg`. One round trip per append (the `es_append` function).
@@ -56,7 +56,8 @@ export class PostgresEventStore implements EventStore {
   private closed = false;
 
   constructor(options: PostgresEventStoreOptions) {
-    if (!/^[a-z_][a-z0-9_]{0,62}$/.test(options.schema)) throw new Error(`invalid schema name ${options.schema}`);
+    if (!/^[a-z_][a-z0-9_]{0,62}$/.test(options.schema))
+      throw new Error(`invalid schema name ${options.schema}`);
     this.pool = options.pool;
     this.schema = options.schema;
     this.quoted = `"${options.schema}"`;
@@ -69,7 +70,11 @@ export class PostgresEventStore implements EventStore {
     await runMigrations(this.pool, this.schema, this.quoted);
   }
 
-  async append(streamId: string, events: NewEvent[], expectedRevision: ExpectedRevision): Promise<AppendResult> {
+  async append(
+    streamId: string,
+    events: NewEvent[],
+    expectedRevision: ExpectedRevision,
+  ): Promise<AppendResult> {
     assertValidAppend(streamId, events, expectedRevision);
     const values = [
       streamId,
@@ -88,11 +93,13 @@ export class PostgresEventStore implements EventStore {
         const retry = code === '40001' || code === '23505';
         if (retry && attempt < MAX_ATTEMPTS) continue;
         if (code === '23505') throw new WrongExpectedRevisionError(streamId, expectedRevision, undefined);
-        if (code === 'ES001') throw new Error(`append to ${streamId}: ${(error as Error).message}`, { cause: error });
+        if (code === 'ES001')
+          throw new Error(`append to ${streamId}: ${(error as Error).message}`, { cause: error });
         throw error;
       }
       const revision = row.o_revision === null ? -1 : Number(row.o_revision);
-      if (row.o_status === 'conflict') throw new WrongExpectedRevisionError(streamId, expectedRevision, revision);
+      if (row.o_status === 'conflict')
+        throw new WrongExpectedRevisionError(streamId, expectedRevision, revision);
       if (row.o_status === 'ok' && row.o_commit !== null && row.o_prepare !== null) {
         this.wakeup.notify({ commit: BigInt(row.o_commit), prepare: BigInt(row.o_prepare) });
       }
@@ -148,7 +155,8 @@ export class PostgresEventStore implements EventStore {
 
 function limit(maxCount: number | undefined): number | null {
   if (maxCount === undefined) return null;
-  if (!Number.isSafeInteger(maxCount) || maxCount < 0) throw new Error(`maxCount must be a non-negative integer`);
+  if (!Number.isSafeInteger(maxCount) || maxCount < 0)
+    throw new Error(`maxCount must be a non-negative integer`);
   return maxCount;
 }
 

@@ -241,6 +241,30 @@ export class KafkaBus implements MessagePublisher, MessageSubscriber, TopicAdmin
     return this.producerReady;
   }
 
+  /**
+   * How many messages the group has yet to consume, per topic (end offsets minus committed
+   * offsets, summed over partitions; a partition the group never committed counts from its start).
+   */
+  async consumerLag(groupId: string, topics: string[]): Promise<Record<string, number>> {
+    const admin = this.kafka.admin();
+    await admin.connect();
+    try {
+      const committed = await admin.fetchOffsets({ groupId, topics });
+      const lag: Record<string, number> = {};
+      for (const topic of topics) {
+        const ends = await admin.fetchTopicOffsets(topic);
+        const group = committed.find((c) => c.topic === topic)?.partitions ?? [];
+        lag[topic] = ends.reduce((sum, p) => {
+          const done = Number(group.find((g) => g.partition === p.partition)?.offset ?? -1);
+          return sum + Number(p.high) - (done >= 0 ? done : Number(p.low));
+        }, 0);
+      }
+      return lag;
+    } finally {
+      await admin.disconnect();
+    }
+  }
+
   private async missingTopics(admin: Admin, topics: TopicSpec[]): Promise<TopicSpec[]> {
     const existing = new Set(await admin.listTopics());
     return topics.filter((t) => !existing.has(t.topic));

@@ -67,7 +67,7 @@ export class PlatformRuntime {
   readonly db: DataSource;
   readonly bus: KafkaBus;
   readonly relay: EventRelay;
-  consumers: ExactlyOnceConsumer[] = [];
+  private consumers: { name: string; groupId: string; topics: string[]; consumer: ExactlyOnceConsumer }[] = [];
   private readonly logger = new Logger('platform');
 
   constructor(private readonly options: PlatformOptions) {
@@ -107,36 +107,42 @@ export class PlatformRuntime {
   /** `resolve` turns a projection's handler class into the instance the container made. */
   async start(resolve: (spec: ProjectionSpec) => CloudEventHandler): Promise<void> {
     const { schema, context, config } = this.options;
-    this.consumers = this.options.projections.map(
-      (p) =>
-        new ExactlyOnceConsumer({
-          subscriber: this.bus,
-          dataSource: this.db,
-          consumerName: p.name,
-          groupId: `${config.KAFKA_GROUP_PREFIX}-${context}-${p.name}`,
-          topics: p.topics,
-          schema,
-          handle: resolve(p),
-          logger: new NestMessagingLogger(`projection.${p.name}`),
-        }),
-    );
+    this.consumers = this.options.projections.map((p) => {
+      const groupId = `${config.KAFKA_GROUP_PREFIX}-${context}-${p.name}`;
+      const consumer = new ExactlyOnceConsumer({
+        subscriber: this.bus,
+        dataSource: this.db,
+        consumerName: p.name,
+        groupId,
+        topics: p.topics,
+        schema,
+        handle: resolve(p),
+        logger: new NestMessagingLogger(`projection.${p.name}`),
+      });
+      return { name: p.name, groupId, topics: p.topics, consumer };
+    });
     await this.store.migrate();
     await this.migrateReadModel(schema);
     await this.relay.migrate();
-    for (const consumer of this.consumers) await consumer.migrate();
+    for (const { consumer } of this.consumers) await consumer.migrate();
     await this.bus.ensureTopics([{ topic: eventsTopic(context), partitions: this.options.partitions ?? 6 }]);
     await this.relay.start();
-    for (const consumer of this.consumers) await consumer.start();
+    for (const { consumer } of this.consumers) await consumer.start();
     this.logger.log({ msg: 'platform started', schema, projections: this.options.projections.map((p) => p.name) });
   }
 
   async stop(): Promise<void> {
-    await Promise.allSettled(this.consumers.map((c) => c.stop()));
+    await Promise.allSettled(this.consumers.map((c) => c.consumer.stop()));
     await this.relay.stop().catch(() => undefined);
     await this.bus.disconnect().catch(() => undefined);
     await this.store.close().catch(() => undefined);
     if (this.db.isInitialized) await this.db.destroy();
     await this.pool.end();
+  }
+
+  /** The running projections and reactions, for metrics. */
+  projectionConsumers() {
+    return [...this.consumers];
   }
 
   readinessChecks(): ReadinessCheck[] {

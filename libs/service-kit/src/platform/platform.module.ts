@@ -6,6 +6,7 @@ import {
   Inject,
 } from '@nestjs/common';
 import { HealthController, READINESS_CHECKS } from '../health/health.controller';
+import { MetricsController } from '../health/metrics.controller';
 import { ModuleRef } from '@nestjs/core';
 import { PlatformRuntime, type PlatformOptions, type ProjectionSpec } from './platform-runtime';
 import { EVENT_STORE, PLATFORM_RUNTIME, READ_MODEL_DB } from './tokens';
@@ -35,7 +36,7 @@ export class PlatformModule {
     return {
       module: PlatformModule,
       global: true,
-      controllers: [HealthController],
+      controllers: [HealthController, MetricsController],
       providers: [
         { provide: PLATFORM_RUNTIME, useValue: runtime },
         { provide: EVENT_STORE, useValue: runtime.store },

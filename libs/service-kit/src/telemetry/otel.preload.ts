@@ -35,7 +35,7 @@ function start(): NodeSDK | undefined {
         // stored with each event; kafkajs instrumentation would overwrite that traceparent header.
         '@opentelemetry/instrumentation-kafkajs': { enabled: false },
         '@opentelemetry/instrumentation-http': {
-          ignoreIncomingRequestHook: (req) => req.url?.startsWith('/health') ?? false,
+          ignoreIncomingRequestHook: (req) => /^\/(health|metrics)/.test(req.url ?? ''),
         },
       }),
     ],
