@@ -13,7 +13,10 @@ const swc = [
 ];
 const common = {
   transform: { '^.+\\.ts$': swc },
-  moduleNameMapper: { '^@crm/([^/]+)$': '<rootDir>/libs/$1/src', '^@crm/([^/]+)/(.*)$': '<rootDir>/libs/$1/src/$2' },
+  moduleNameMapper: {
+    '^@crm/([^/]+)$': '<rootDir>/libs/$1/src',
+    '^@crm/([^/]+)/(.*)$': '<rootDir>/libs/$1/src/$2',
+  },
   testEnvironment: 'node',
   rootDir: __dirname,
 };

@@ -17,13 +17,23 @@ const metadata = () => ({
   schemaVersion: 1,
   occurredAt: new Date().toISOString(),
 });
-const data = { leadId: randomUUID(), personName: 'Ana Pérez', email: 'ana@example.com', channel: 'web_form', interests: ['erp'] };
+const data = {
+  leadId: randomUUID(),
+  personName: 'Ana Pérez',
+  email: 'ana@example.com',
+  channel: 'web_form',
+  interests: ['erp'],
+};
 
 /**
  * Event store appends (one event, exact expected revision, each writer on its own stream) against
  * single-row INSERTs into a table with the same columns, same connection count, same run.
  */
-export async function benchAppends(databaseUrl: string, writers: number, durationMs: number): Promise<AppendFigures> {
+export async function benchAppends(
+  databaseUrl: string,
+  writers: number,
+  durationMs: number,
+): Promise<AppendFigures> {
   const pool = new Pool({ connectionString: databaseUrl, max: writers });
   const schema = `bench_${randomBytes(4).toString('hex')}`;
   try {
@@ -33,19 +43,27 @@ export async function benchAppends(databaseUrl: string, writers: number, duratio
       id bigserial primary key, stream_id text not null, revision bigint not null, event_id uuid not null,
       type text not null, data jsonb not null, metadata jsonb not null, recorded_at timestamptz not null default now())`);
     // Warm up both paths (connections, plans) before measuring.
-    await runFor(500, writers, (w, i) => store.append(`warm-${w}`, [{ id: randomUUID(), type: 'Warm', data, metadata: metadata() }], i === 0 ? 'no_stream' : i - 1).then(() => undefined));
+    await runFor(500, writers, (w, i) =>
+      store
+        .append(
+          `warm-${w}`,
+          [{ id: randomUUID(), type: 'Warm', data, metadata: metadata() }],
+          i === 0 ? 'no_stream' : i - 1,
+        )
+        .then(() => undefined),
+    );
     const raw = await runFor(durationMs, writers, async (w, i) => {
-      await pool.query(`insert into "${schema}".raw_events (stream_id, revision, event_id, type, data, metadata) values ($1, $2, $3, $4, $5, $6)`, [
-        `raw-${w}`,
-        i,
-        randomUUID(),
-        'LeadCaptured',
-        data,
-        metadata(),
-      ]);
+      await pool.query(
+        `insert into "${schema}".raw_events (stream_id, revision, event_id, type, data, metadata) values ($1, $2, $3, $4, $5, $6)`,
+        [`raw-${w}`, i, randomUUID(), 'LeadCaptured', data, metadata()],
+      );
     });
     const appended = await runFor(durationMs, writers, async (w, i) => {
-      await store.append(`bench-${w}`, [{ id: randomUUID(), type: 'LeadCaptured', data, metadata: metadata() }], i === 0 ? 'no_stream' : i - 1);
+      await store.append(
+        `bench-${w}`,
+        [{ id: randomUUID(), type: 'LeadCaptured', data, metadata: metadata() }],
+        i === 0 ? 'no_stream' : i - 1,
+      );
     });
     await store.close();
     const seconds = durationMs / 1000;

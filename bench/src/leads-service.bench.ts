@@ -16,7 +16,15 @@ const autocannon = require('autocannon') as Autocannon;
 
 export interface ServiceFigures {
   idleRssMb: number;
-  capture: { connections: number; seconds: number; commandsPerSecond: number; p50Ms: number; p99Ms: number; non2xx: number; errors: number };
+  capture: {
+    connections: number;
+    seconds: number;
+    commandsPerSecond: number;
+    p50Ms: number;
+    p99Ms: number;
+    non2xx: number;
+    errors: number;
+  };
   appendToReadLag: { samples: number; p50Ms: number; p99Ms: number; maxMs: number };
 }
 
@@ -27,10 +35,19 @@ function rssMb(pid: number): number {
 }
 
 const body = () =>
-  JSON.stringify({ personName: 'Bench Lead', email: `bench.${randomBytes(8).toString('hex')}@example.com`, channel: 'web_form', companySize: 50 });
+  JSON.stringify({
+    personName: 'Bench Lead',
+    email: `bench.${randomBytes(8).toString('hex')}@example.com`,
+    channel: 'web_form',
+    companySize: 50,
+  });
 
 async function captureOne(url: string): Promise<string> {
-  const response = await fetch(`${url}/leads`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: body() });
+  const response = await fetch(`${url}/leads`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: body(),
+  });
   if (response.status !== 201) throw new Error(`capture answered ${response.status}`);
   return ((await response.json()) as { id: string }).id;
 }
@@ -52,7 +69,11 @@ async function lag(url: string, samples: number): Promise<number[]> {
   return lags;
 }
 
-export async function benchLeadsService(durationSeconds: number, connections: number, lagSamples: number): Promise<ServiceFigures> {
+export async function benchLeadsService(
+  durationSeconds: number,
+  connections: number,
+  lagSamples: number,
+): Promise<ServiceFigures> {
   const db = await freshDatabase('crm_bench');
   const service = new ServiceProcess('leads', await freePort(), {
     DATABASE_URL: db.url,
@@ -72,7 +93,9 @@ export async function benchLeadsService(durationSeconds: number, connections: nu
       headers: { 'content-type': 'application/json' },
       connections,
       duration: durationSeconds,
-      requests: [{ method: 'POST', setupRequest: (req: Record<string, unknown>) => ({ ...req, body: body() }) }],
+      requests: [
+        { method: 'POST', setupRequest: (req: Record<string, unknown>) => ({ ...req, body: body() }) },
+      ],
     });
     const lags = summarise(await lag(service.url, lagSamples));
     return {
@@ -86,7 +109,12 @@ export async function benchLeadsService(durationSeconds: number, connections: nu
         non2xx: result.non2xx,
         errors: result.errors,
       },
-      appendToReadLag: { samples: lags.count, p50Ms: round(lags.p50), p99Ms: round(lags.p99), maxMs: round(lags.max) },
+      appendToReadLag: {
+        samples: lags.count,
+        p50Ms: round(lags.p50),
+        p99Ms: round(lags.p99),
+        maxMs: round(lags.max),
+      },
     };
   } finally {
     await service.stop();

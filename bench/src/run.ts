@@ -19,7 +19,16 @@ async function main() {
   const appends = [];
   for (const writers of [1, 16]) appends.push(await benchAppends(url, writers, seconds * 1000));
   console.log('\nEvent store appends (single event, expected revision) vs raw single-row INSERTs');
-  console.log(table(appends.map((a) => ({ writers: a.writers, 'appends/s': a.eventStoreAppendsPerSecond, 'raw inserts/s': a.rawInsertsPerSecond, ratio: a.ratio }))));
+  console.log(
+    table(
+      appends.map((a) => ({
+        writers: a.writers,
+        'appends/s': a.eventStoreAppendsPerSecond,
+        'raw inserts/s': a.rawInsertsPerSecond,
+        ratio: a.ratio,
+      })),
+    ),
+  );
 
   const service = await benchLeadsService(seconds * 2, connections, 200);
   console.log('\nLeads service');

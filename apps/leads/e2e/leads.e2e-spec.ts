@@ -71,7 +71,11 @@ beforeAll(async () => {
     LOG_LEVEL: 'warn',
   });
   await leads.start();
-  const kafka = new Kafka({ clientId: 'e2e-integrator', brokers: kafkaBrokers(), logLevel: logLevel.NOTHING });
+  const kafka = new Kafka({
+    clientId: 'e2e-integrator',
+    brokers: kafkaBrokers(),
+    logLevel: logLevel.NOTHING,
+  });
   consumer = kafka.consumer({ groupId: `e2e-integrator-${randomUUID()}`, maxWaitTimeInMs: 100 });
   await consumer.connect();
   await consumer.subscribe({ topic: 'crm.leads.events', fromBeginning: true });
@@ -106,7 +110,11 @@ describe('leads service, end to end', () => {
     );
     expect(captured.status).toBe(201);
     const { id, customerId } = captured.body;
-    expect(captured.body).toMatchObject({ status: 'new', ownerId: expect.stringMatching(/^(ana|ben)-/), revision: 2 });
+    expect(captured.body).toMatchObject({
+      status: 'new',
+      ownerId: expect.stringMatching(/^(ana|ben)-/),
+      revision: 2,
+    });
     expect(captured.headers.get('etag')).toBe('"2"');
     expect(captured.headers.get('location')).toBe(`/leads/${id}`);
 
@@ -138,7 +146,13 @@ describe('leads service, end to end', () => {
 
     const read = await readLead(id, (lead) => lead.revision === 2);
     expect(read.headers.get('etag')).toBe('"2"');
-    expect(read.body).toMatchObject({ leadId: id, customerId, status: 'new', channel: 'web_form', companySize: 120 });
+    expect(read.body).toMatchObject({
+      leadId: id,
+      customerId,
+      status: 'new',
+      channel: 'web_form',
+      companySize: 120,
+    });
   });
 
   it('rejects bad input with 400 naming every offending field, and appends nothing', async () => {
@@ -164,9 +178,16 @@ describe('leads service, end to end', () => {
     const first = await http('POST', '/leads', { personName: 'Carla', email: address, channel: 'event' });
     expect(first.status).toBe(201);
     const before = await eventCount();
-    const second = await http('POST', '/leads', { companyName: 'Other', email: `  ${address.toUpperCase()} `, channel: 'phone' });
+    const second = await http('POST', '/leads', {
+      companyName: 'Other',
+      email: `  ${address.toUpperCase()} `,
+      channel: 'phone',
+    });
     expect(second.status).toBe(409);
-    expect(second.body).toMatchObject({ code: 'LEAD_EMAIL_TAKEN', details: { existingLeadId: first.body.id } });
+    expect(second.body).toMatchObject({
+      code: 'LEAD_EMAIL_TAKEN',
+      details: { existingLeadId: first.body.id },
+    });
     expect(await eventCount()).toBe(before);
   });
 
@@ -179,15 +200,24 @@ describe('leads service, end to end', () => {
       companySize: 2000,
     });
     const { id } = created.body;
-    const engaged = await http('POST', `/leads/${id}/engagements`, { kind: 'meeting', channel: 'event', summary: 'demo' }, { 'if-match': created.headers.get('etag')! });
+    const engaged = await http(
+      'POST',
+      `/leads/${id}/engagements`,
+      { kind: 'meeting', channel: 'event', summary: 'demo' },
+      { 'if-match': created.headers.get('etag')! },
+    );
     expect(engaged.status).toBe(201);
     expect(engaged.body.status).toBe('working');
 
-    const stale = await http('POST', `/leads/${id}/qualify`, undefined, { 'if-match': created.headers.get('etag')! });
+    const stale = await http('POST', `/leads/${id}/qualify`, undefined, {
+      'if-match': created.headers.get('etag')!,
+    });
     expect(stale.status).toBe(409);
     expect(stale.body.code).toBe('REVISION_CONFLICT');
 
-    const qualified = await http('POST', `/leads/${id}/qualify`, undefined, { 'if-match': engaged.headers.get('etag')! });
+    const qualified = await http('POST', `/leads/${id}/qualify`, undefined, {
+      'if-match': engaged.headers.get('etag')!,
+    });
     expect(qualified.status).toBe(200);
     expect(qualified.body).toMatchObject({ status: 'qualified', score: 25 + 10 + 10 + 30 });
 
@@ -197,11 +227,22 @@ describe('leads service, end to end', () => {
     const conversion = await waitFor('LeadConverted on Kafka', () =>
       kafkaEventsOf(id).find((m) => header(m, 'ce_type') === 'crm.leads.LeadConverted.v1'),
     );
-    expect(JSON.parse(conversion.value!.toString())).toMatchObject({ leadId: id, ownerId: created.body.ownerId, score: 75 });
+    expect(JSON.parse(conversion.value!.toString())).toMatchObject({
+      leadId: id,
+      ownerId: created.body.ownerId,
+      score: 75,
+    });
 
     const lead = await readLead(id, (l) => l.status === 'converted');
-    expect(lead.body.engagements).toEqual([expect.objectContaining({ kind: 'meeting', channel: 'event', summary: 'demo' })]);
-    expect(lead.body.scoreBreakdown).toEqual({ channel: 25, customerType: 10, engagements: 10, companySize: 30 });
+    expect(lead.body.engagements).toEqual([
+      expect.objectContaining({ kind: 'meeting', channel: 'event', summary: 'demo' }),
+    ]);
+    expect(lead.body.scoreBreakdown).toEqual({
+      channel: 25,
+      customerType: 10,
+      engagements: 10,
+      companySize: 30,
+    });
 
     const before = await eventCount();
     const again = await http('POST', `/leads/${id}/disqualify`, { reason: 'no_budget' });
@@ -211,7 +252,11 @@ describe('leads service, end to end', () => {
   });
 
   it('refuses to convert a disqualified lead with 422', async () => {
-    const created = await http('POST', '/leads', { personName: 'Eva', phone: '600 000 001', channel: 'phone' });
+    const created = await http('POST', '/leads', {
+      personName: 'Eva',
+      phone: '600 000 001',
+      channel: 'phone',
+    });
     const { id } = created.body;
     expect((await http('POST', `/leads/${id}/disqualify`, { reason: 'no_need' })).status).toBe(200);
     const convert = await http('POST', `/leads/${id}/convert`);
@@ -239,25 +284,40 @@ describe('leads service, end to end', () => {
 
   it('serves its OpenAPI document and health endpoints', async () => {
     const docs = await http('GET', '/docs-json');
-    expect(Object.keys(docs.body.paths)).toEqual(expect.arrayContaining(['/leads', '/leads/{id}', '/leads/{id}/convert']));
+    expect(Object.keys(docs.body.paths)).toEqual(
+      expect.arrayContaining(['/leads', '/leads/{id}', '/leads/{id}/convert']),
+    );
     const ready = await http('GET', '/health/ready');
     expect(ready.body).toMatchObject({ status: 'up' });
-    expect(ready.body.checks.map((c: { name: string }) => c.name)).toEqual(['postgres', 'event-store', 'kafka']);
+    expect(ready.body.checks.map((c: { name: string }) => c.name)).toEqual([
+      'postgres',
+      'event-store',
+      'kafka',
+    ]);
     expect((await http('GET', '/health/live')).status).toBe(200);
   });
 
   it('links the HTTP request, the event append, the Kafka publish and the projection write in one trace', async () => {
     const tp = traceparent();
     const traceId = tp.split('-')[1];
-    const created = await http('POST', '/leads', { personName: 'Tracy', email: email(), channel: 'email' }, { traceparent: tp });
+    const created = await http(
+      'POST',
+      '/leads',
+      { personName: 'Tracy', email: email(), channel: 'email' },
+      { traceparent: tp },
+    );
     expect(created.status).toBe(201);
     await readLead(created.body.id);
     const spans = await waitFor('the spans of the whole trace', () => {
       const t = otlp.trace(traceId);
-      return t.some((s) => s.name === 'crm.leads.events process') && t.some((s) => /^pg\.query:INSERT/.test(s.name)) ? t : undefined;
+      return t.some((s) => s.name === 'crm.leads.events process') &&
+        t.some((s) => /^pg\.query:INSERT/.test(s.name))
+        ? t
+        : undefined;
     });
     const byId = new Map(spans.map((s) => [s.spanId, s]));
-    const parentOf = (s: { parentSpanId?: string }) => (s.parentSpanId ? byId.get(s.parentSpanId) : undefined);
+    const parentOf = (s: { parentSpanId?: string }) =>
+      s.parentSpanId ? byId.get(s.parentSpanId) : undefined;
     // HTTP server span -> event append -> Kafka produce -> consume -> projection write
     expect(spans).toContainEqual(expect.objectContaining({ name: 'POST /leads', kind: 2 }));
     expect(spans.some((s) => /^pg\.query:es:leads_eventstore:append/.test(s.name))).toBe(true);
@@ -265,7 +325,9 @@ describe('leads service, end to end', () => {
     const consume = spans.filter((s) => s.name === 'crm.leads.events process' && s.kind === 5);
     expect(publish.length).toBeGreaterThanOrEqual(1);
     expect(consume.every((s) => parentOf(s)?.name === 'crm.leads.events publish')).toBe(true);
-    const projectionWrite = spans.find((s) => /^pg\.query:INSERT/.test(s.name) && parentOf(s)?.name === 'crm.leads.events process');
+    const projectionWrite = spans.find(
+      (s) => /^pg\.query:INSERT/.test(s.name) && parentOf(s)?.name === 'crm.leads.events process',
+    );
     expect(projectionWrite).toBeDefined();
     expect(new Set(spans.map((s) => s.service))).toEqual(new Set(['leads']));
   });

@@ -21,11 +21,15 @@ export class LeadsConfig extends ServiceConfig {
   LEAD_QUALIFICATION_THRESHOLD?: number;
 
   get owners(): string[] {
-    return this.LEAD_OWNERS.split(',').map((o) => o.trim()).filter(Boolean);
+    return this.LEAD_OWNERS.split(',')
+      .map((o) => o.trim())
+      .filter(Boolean);
   }
 
   get scoringRules(): ScoringRules {
-    const overrides = this.LEAD_SCORING_RULES ? (JSON.parse(this.LEAD_SCORING_RULES) as Partial<ScoringRules>) : {};
+    const overrides = this.LEAD_SCORING_RULES
+      ? (JSON.parse(this.LEAD_SCORING_RULES) as Partial<ScoringRules>)
+      : {};
     return {
       ...DEFAULT_SCORING_RULES,
       ...overrides,

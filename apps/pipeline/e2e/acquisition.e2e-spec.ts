@@ -1,7 +1,14 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { Kafka, logLevel, type Admin, type Consumer, type KafkaMessage } from 'kafkajs';
 import { Client } from 'pg';
-import { OtlpReceiver, ServiceProcess, freePort, freshDatabase, kafkaBrokers, waitFor } from '@crm/test-support';
+import {
+  OtlpReceiver,
+  ServiceProcess,
+  freePort,
+  freshDatabase,
+  kafkaBrokers,
+  waitFor,
+} from '@crm/test-support';
 
 /**
  * Interest to acquisition across services: leads and pipeline run as separate real processes on
@@ -26,7 +33,13 @@ const pipelineEvents: KafkaMessage[] = [];
 const traceparent = () => `00-${randomBytes(16).toString('hex')}-${randomBytes(8).toString('hex')}-01`;
 const header = (m: KafkaMessage, name: string) => m.headers?.[name]?.toString();
 
-async function call(service: ServiceProcess, method: string, path: string, body?: unknown, headers: Record<string, string> = {}) {
+async function call(
+  service: ServiceProcess,
+  method: string,
+  path: string,
+  body?: unknown,
+  headers: Record<string, string> = {},
+) {
   const response = await fetch(`${service.url}${path}`, {
     method,
     headers: { 'content-type': 'application/json', ...headers },
@@ -58,12 +71,19 @@ async function convertedLead() {
   });
   expect(captured.status).toBe(201);
   const { id, customerId } = captured.body;
-  expect((await call(leads, 'POST', `/leads/${id}/engagements`, { kind: 'meeting', channel: 'event' })).status).toBe(201);
+  expect(
+    (await call(leads, 'POST', `/leads/${id}/engagements`, { kind: 'meeting', channel: 'event' })).status,
+  ).toBe(201);
   expect((await call(leads, 'POST', `/leads/${id}/qualify`)).status).toBe(200);
   const tp = traceparent();
   const converted = await call(leads, 'POST', `/leads/${id}/convert`, undefined, { traceparent: tp });
   expect(converted.status).toBe(200);
-  return { leadId: id as string, customerId: customerId as string, ownerId: captured.body.ownerId as string, traceId: tp.split('-')[1] };
+  return {
+    leadId: id as string,
+    customerId: customerId as string,
+    ownerId: captured.body.ownerId as string,
+    traceId: tp.split('-')[1],
+  };
 }
 
 async function accountOf(customerId: string, until: (a: { opportunities: unknown[] }) => boolean) {
@@ -112,10 +132,23 @@ describe('from interest to acquisition', () => {
   it('turns a lead converted in leads into an account with a contact and an open opportunity in pipeline', async () => {
     lead = await convertedLead();
     const account = await accountOf(lead.customerId, (a) => a.opportunities.length > 0);
-    expect(account).toMatchObject({ accountId: lead.customerId, kind: 'company', fromLeadId: lead.leadId, lifecycleStage: 'interest' });
-    expect(account.contacts).toEqual([expect.objectContaining({ name: 'Olga Ruiz', role: 'decision_maker' })]);
+    expect(account).toMatchObject({
+      accountId: lead.customerId,
+      kind: 'company',
+      fromLeadId: lead.leadId,
+      lifecycleStage: 'interest',
+    });
+    expect(account.contacts).toEqual([
+      expect.objectContaining({ name: 'Olga Ruiz', role: 'decision_maker' }),
+    ]);
     expect(account.opportunities).toEqual([
-      expect.objectContaining({ status: 'open', stage: 'prospecting', probability: 10, ownerId: lead.ownerId, fromLeadId: lead.leadId }),
+      expect.objectContaining({
+        status: 'open',
+        stage: 'prospecting',
+        probability: 10,
+        ownerId: lead.ownerId,
+        fromLeadId: lead.leadId,
+      }),
     ]);
     opportunityId = (account.opportunities[0] as { opportunityId: string }).opportunityId;
   });
@@ -127,10 +160,18 @@ describe('from interest to acquisition', () => {
       const opened = t.some((s) => s.service === 'pipeline' && /^pg\.query:INSERT/.test(s.name));
       return services.has('leads') && services.has('pipeline') && opened ? t : undefined;
     });
-    expect(spans).toContainEqual(expect.objectContaining({ service: 'leads', name: `POST /leads/:id/convert`, kind: 2 }));
-    expect(spans).toContainEqual(expect.objectContaining({ service: 'pipeline', name: 'crm.leads.events process', kind: 5 }));
-    expect(spans.some((s) => s.service === 'pipeline' && /es:pipeline_eventstore:append/.test(s.name))).toBe(true);
-    expect(spans).toContainEqual(expect.objectContaining({ service: 'pipeline', name: 'crm.pipeline.events publish', kind: 4 }));
+    expect(spans).toContainEqual(
+      expect.objectContaining({ service: 'leads', name: `POST /leads/:id/convert`, kind: 2 }),
+    );
+    expect(spans).toContainEqual(
+      expect.objectContaining({ service: 'pipeline', name: 'crm.leads.events process', kind: 5 }),
+    );
+    expect(spans.some((s) => s.service === 'pipeline' && /es:pipeline_eventstore:append/.test(s.name))).toBe(
+      true,
+    );
+    expect(spans).toContainEqual(
+      expect.objectContaining({ service: 'pipeline', name: 'crm.pipeline.events publish', kind: 4 }),
+    );
   });
 
   it('does not open a second account or opportunity when the conversion is delivered again', async () => {
@@ -144,7 +185,9 @@ describe('from interest to acquisition', () => {
     }
     const client = new Client({ connectionString: db.url });
     await client.connect();
-    const forgotten = await client.query(`DELETE FROM pipeline.processed_events WHERE consumer = 'lead-conversion'`);
+    const forgotten = await client.query(
+      `DELETE FROM pipeline.processed_events WHERE consumer = 'lead-conversion'`,
+    );
     await client.end();
     expect(forgotten.rowCount).toBeGreaterThan(0);
 
@@ -163,8 +206,16 @@ describe('from interest to acquisition', () => {
     const account = await accountOf(lead.customerId, () => true);
     expect(account.opportunities).toHaveLength(1);
     expect(account.contacts).toHaveLength(1);
-    const accounts = pipelineEvents.filter((m) => header(m, 'ce_type') === 'crm.pipeline.AccountOpened.v1' && header(m, 'ce_subject') === lead.customerId);
-    const opportunities = pipelineEvents.filter((m) => header(m, 'ce_type') === 'crm.pipeline.OpportunityOpened.v1' && header(m, 'ce_subject') === opportunityId);
+    const accounts = pipelineEvents.filter(
+      (m) =>
+        header(m, 'ce_type') === 'crm.pipeline.AccountOpened.v1' &&
+        header(m, 'ce_subject') === lead.customerId,
+    );
+    const opportunities = pipelineEvents.filter(
+      (m) =>
+        header(m, 'ce_type') === 'crm.pipeline.OpportunityOpened.v1' &&
+        header(m, 'ce_subject') === opportunityId,
+    );
     expect(accounts).toHaveLength(1);
     expect(opportunities).toHaveLength(1);
   });
@@ -173,13 +224,24 @@ describe('from interest to acquisition', () => {
     const missing = await call(pipeline, 'POST', `/opportunities/${opportunityId}/win`, {});
     expect(missing.status).toBe(422);
     expect(missing.body.code).toBe('WIN_NEEDS_QUOTE_OR_AMOUNT');
-    expect((await call(pipeline, 'PATCH', `/opportunities/${opportunityId}`, { amount: 12000, expectedCloseDate: '2026-12-15' })).status).toBe(200);
+    expect(
+      (
+        await call(pipeline, 'PATCH', `/opportunities/${opportunityId}`, {
+          amount: 12000,
+          expectedCloseDate: '2026-12-15',
+        })
+      ).status,
+    ).toBe(200);
     const won = await call(pipeline, 'POST', `/opportunities/${opportunityId}/win`, {});
     expect(won.status).toBe(200);
     expect(won.body).toMatchObject({ status: 'won', amount: 12000 });
 
     const acquisition = await waitFor('the acquisition lifecycle event on crm.pipeline.events', () =>
-      pipelineEvents.find((m) => header(m, 'ce_type') === 'crm.pipeline.CustomerLifecycleStageReached.v1' && header(m, 'ce_customerid') === lead.customerId),
+      pipelineEvents.find(
+        (m) =>
+          header(m, 'ce_type') === 'crm.pipeline.CustomerLifecycleStageReached.v1' &&
+          header(m, 'ce_customerid') === lead.customerId,
+      ),
     );
     expect(JSON.parse(acquisition.value!.toString())).toMatchObject({
       customerId: lead.customerId,
@@ -188,19 +250,38 @@ describe('from interest to acquisition', () => {
       reason: { aggregateType: 'opportunity', aggregateId: opportunityId },
     });
 
-    const second = await call(pipeline, 'POST', '/opportunities', { accountId: lead.customerId, name: 'Upsell', ownerId: ana, currency: 'EUR', amount: 500 });
+    const second = await call(pipeline, 'POST', '/opportunities', {
+      accountId: lead.customerId,
+      name: 'Upsell',
+      ownerId: ana,
+      currency: 'EUR',
+      amount: 500,
+    });
     expect(second.status).toBe(201);
     expect((await call(pipeline, 'POST', `/opportunities/${second.body.id}/win`, {})).status).toBe(200);
     const expansion = await waitFor('the expansion lifecycle event', () =>
-      pipelineEvents.find((m) => header(m, 'ce_type') === 'crm.pipeline.CustomerLifecycleStageReached.v1' && JSON.parse(m.value!.toString()).stage === 'expansion' && header(m, 'ce_customerid') === lead.customerId),
+      pipelineEvents.find(
+        (m) =>
+          header(m, 'ce_type') === 'crm.pipeline.CustomerLifecycleStageReached.v1' &&
+          JSON.parse(m.value!.toString()).stage === 'expansion' &&
+          header(m, 'ce_customerid') === lead.customerId,
+      ),
     );
     expect(JSON.parse(expansion.value!.toString())).toMatchObject({ previousStage: 'acquisition' });
-    const account = await accountOf(lead.customerId, (a) => (a as unknown as { lifecycleStage: string }).lifecycleStage === 'expansion');
+    const account = await accountOf(
+      lead.customerId,
+      (a) => (a as unknown as { lifecycleStage: string }).lifecycleStage === 'expansion',
+    );
     expect(Number((account as unknown as { wonRevenue: string }).wonRevenue)).toBe(12500);
   });
 
   it('needs a manager to approve a large discount before the quote goes out, and wins with the accepted quote', async () => {
-    const opened = await call(pipeline, 'POST', '/opportunities', { accountId: lead.customerId, name: 'Licences', ownerId: ana, currency: 'EUR' });
+    const opened = await call(pipeline, 'POST', '/opportunities', {
+      accountId: lead.customerId,
+      name: 'Licences',
+      ownerId: ana,
+      currency: 'EUR',
+    });
     const id = opened.body.id;
     const quote = await call(pipeline, 'POST', `/opportunities/${id}/quotes`, {
       lines: [
@@ -209,12 +290,25 @@ describe('from interest to acquisition', () => {
       ],
     });
     expect(quote.status).toBe(201);
-    expect(quote.body.totals).toEqual({ subtotal: 859.97, discount: 209, total: 650.97, maxDiscountPercent: 25 });
+    expect(quote.body.totals).toEqual({
+      subtotal: 859.97,
+      discount: 209,
+      total: 650.97,
+      maxDiscountPercent: 25,
+    });
     const quoteId = quote.body.id;
-    expect((await call(pipeline, 'POST', `/quotes/${quoteId}/send`)).body.code).toBe('DISCOUNT_NEEDS_APPROVAL');
-    const rep = await call(pipeline, 'POST', `/quotes/${quoteId}/approve-discount`, undefined, { 'x-actor': 'rep-1', 'x-actor-roles': 'sales' });
+    expect((await call(pipeline, 'POST', `/quotes/${quoteId}/send`)).body.code).toBe(
+      'DISCOUNT_NEEDS_APPROVAL',
+    );
+    const rep = await call(pipeline, 'POST', `/quotes/${quoteId}/approve-discount`, undefined, {
+      'x-actor': 'rep-1',
+      'x-actor-roles': 'sales',
+    });
     expect(rep.status).toBe(403);
-    const approved = await call(pipeline, 'POST', `/quotes/${quoteId}/approve-discount`, undefined, { 'x-actor': 'mia', 'x-actor-roles': 'sales,manager' });
+    const approved = await call(pipeline, 'POST', `/quotes/${quoteId}/approve-discount`, undefined, {
+      'x-actor': 'mia',
+      'x-actor-roles': 'sales,manager',
+    });
     expect(approved.status).toBe(200);
     expect((await call(pipeline, 'POST', `/quotes/${quoteId}/send`)).status).toBe(200);
     const notAccepted = await call(pipeline, 'POST', `/opportunities/${id}/win`, { quoteId });
@@ -226,35 +320,87 @@ describe('from interest to acquisition', () => {
 
   it('reports forecast, win/loss with reasons and performance per owner', async () => {
     const opened = await call(pipeline, 'POST', '/opportunities', {
-      accountId: lead.customerId, name: 'Maybe', ownerId: ben, currency: 'EUR', amount: 1000, expectedCloseDate: '2027-01-20',
+      accountId: lead.customerId,
+      name: 'Maybe',
+      ownerId: ben,
+      currency: 'EUR',
+      amount: 1000,
+      expectedCloseDate: '2027-01-20',
     });
-    expect((await call(pipeline, 'POST', `/opportunities/${opened.body.id}/stage`, { stage: 'negotiation' })).body).toMatchObject({ probability: 75, forecastCategory: 'commit' });
-    const lost = await call(pipeline, 'POST', '/opportunities', { accountId: lead.customerId, name: 'Gone', ownerId: ben, currency: 'EUR', amount: 300 });
+    expect(
+      (await call(pipeline, 'POST', `/opportunities/${opened.body.id}/stage`, { stage: 'negotiation' })).body,
+    ).toMatchObject({ probability: 75, forecastCategory: 'commit' });
+    const lost = await call(pipeline, 'POST', '/opportunities', {
+      accountId: lead.customerId,
+      name: 'Gone',
+      ownerId: ben,
+      currency: 'EUR',
+      amount: 300,
+    });
     expect((await call(pipeline, 'POST', `/opportunities/${lost.body.id}/lose`, {})).status).toBe(400);
-    expect((await call(pipeline, 'POST', `/opportunities/${lost.body.id}/lose`, { reason: 'competitor' })).status).toBe(200);
+    expect(
+      (await call(pipeline, 'POST', `/opportunities/${lost.body.id}/lose`, { reason: 'competitor' })).status,
+    ).toBe(200);
 
     const forecast = await waitFor('ben in the forecast', async () => {
       const r = await call(pipeline, 'GET', `/forecast?ownerId=${ben}`);
-      return r.body.find((row: { period: string; weightedAmount: number }) => row.period === '2027-01' && row.weightedAmount === 750);
+      return r.body.find(
+        (row: { period: string; weightedAmount: number }) =>
+          row.period === '2027-01' && row.weightedAmount === 750,
+      );
     });
-    expect(forecast).toMatchObject({ ownerId: ben, openCount: 1, openAmount: 1000, weightedAmount: 750, byCategory: { commit: 1000 } });
+    expect(forecast).toMatchObject({
+      ownerId: ben,
+      openCount: 1,
+      openAmount: 1000,
+      weightedAmount: 750,
+      byCategory: { commit: 1000 },
+    });
     const winLoss = await waitFor('the loss in the report', async () => {
       const r = await call(pipeline, 'GET', '/reports/win-loss');
-      return r.body.lossReasons.some((l: { reason: string }) => l.reason === 'competitor') ? r.body : undefined;
+      return r.body.lossReasons.some((l: { reason: string }) => l.reason === 'competitor')
+        ? r.body
+        : undefined;
     });
     expect(winLoss.lost).toBeGreaterThanOrEqual(1);
     const performance = await waitFor('the loss in the performance report', async () => {
       const r = await call(pipeline, 'GET', '/reports/sales-performance');
-      return r.body.some((row: { ownerId: string; lost: number }) => row.ownerId === ben && row.lost === 1) ? r.body : undefined;
+      return r.body.some((row: { ownerId: string; lost: number }) => row.ownerId === ben && row.lost === 1)
+        ? r.body
+        : undefined;
     });
-    expect(performance).toContainEqual(expect.objectContaining({ ownerId: ben, won: 0, lost: 1, open: 1, winRate: 0 }));
-    expect(performance).toContainEqual(expect.objectContaining({ ownerId: ana, won: 3, wonRevenue: 13150.97 }));
+    expect(performance).toContainEqual(
+      expect.objectContaining({ ownerId: ben, won: 0, lost: 1, open: 1, winRate: 0 }),
+    );
+    expect(performance).toContainEqual(
+      expect.objectContaining({ ownerId: ana, won: 3, wonRevenue: 13150.97 }),
+    );
   });
 
   it('rejects bad input with the offending fields', async () => {
-    const bad = await call(pipeline, 'POST', '/opportunities', { accountId: 'nope', name: '', currency: 'euro', amount: -1 });
+    const bad = await call(pipeline, 'POST', '/opportunities', {
+      accountId: 'nope',
+      name: '',
+      currency: 'euro',
+      amount: -1,
+    });
     expect(bad.status).toBe(400);
-    expect(bad.body.errors.map((e: { field: string }) => e.field).sort()).toEqual(['accountId', 'amount', 'currency', 'name', 'ownerId']);
-    expect((await call(pipeline, 'POST', '/opportunities', { accountId: randomUUID(), name: 'x', ownerId: 'a', currency: 'EUR' })).status).toBe(404);
+    expect(bad.body.errors.map((e: { field: string }) => e.field).sort()).toEqual([
+      'accountId',
+      'amount',
+      'currency',
+      'name',
+      'ownerId',
+    ]);
+    expect(
+      (
+        await call(pipeline, 'POST', '/opportunities', {
+          accountId: randomUUID(),
+          name: 'x',
+          ownerId: 'a',
+          currency: 'EUR',
+        })
+      ).status,
+    ).toBe(404);
   });
 });

@@ -20,7 +20,13 @@ async function main() {
 
 main().catch((error: unknown) => {
   process.stderr.write(
-    JSON.stringify({ time: new Date().toISOString(), level: 'error', service: 'pipeline', msg: 'failed to start', error: String(error) }) + '\n',
+    JSON.stringify({
+      time: new Date().toISOString(),
+      level: 'error',
+      service: 'pipeline',
+      msg: 'failed to start',
+      error: String(error),
+    }) + '\n',
   );
   process.exit(1);
 });

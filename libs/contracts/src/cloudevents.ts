@@ -47,11 +47,7 @@ export interface StoredEventLike {
   metadata: EventMetadata;
 }
 
-export function toCloudEvent(
-  context: string,
-  event: StoredEventLike,
-  subject: string,
-): CloudEvent {
+export function toCloudEvent(context: string, event: StoredEventLike, subject: string): CloudEvent {
   const m = event.metadata;
   return {
     specversion: '1.0',

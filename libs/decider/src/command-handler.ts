@@ -74,7 +74,11 @@ export class CommandHandler<Command, State, Event extends DomainEvent> {
     for (let attempt = 0; ; attempt++) {
       const { state, revision } = await this.load(streamId);
       // An unknown aggregate is the decider's to report (404), whatever revision the client sent.
-      if (options.expectedRevision !== undefined && revision !== -1 && options.expectedRevision !== revision) {
+      if (
+        options.expectedRevision !== undefined &&
+        revision !== -1 &&
+        options.expectedRevision !== revision
+      ) {
         throw new StreamRevisionConflictError(streamId, options.expectedRevision, revision);
       }
       const events = this.config.decider.decide(command, state);

@@ -2,7 +2,8 @@ import { randomBytes } from 'node:crypto';
 import { Client } from 'pg';
 
 /** The database tests may create schemas and databases next to (scripts/platform.sh creates it). */
-export const testDatabaseUrl = (): string => process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/crm_test';
+export const testDatabaseUrl = (): string =>
+  process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/crm_test';
 
 export const kafkaBrokers = (): string[] => (process.env.KAFKA_BROKERS ?? '127.0.0.1:9092').split(',');
 
@@ -23,14 +24,18 @@ export async function waitFor<T>(
       lastError = error;
     }
     if (Date.now() > deadline) {
-      throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${lastError ? `: ${String(lastError)}` : ''}`);
+      throw new Error(
+        `timed out after ${timeoutMs} ms waiting for ${what}${lastError ? `: ${String(lastError)}` : ''}`,
+      );
     }
     await new Promise((resolve) => setTimeout(resolve, intervalMs));
   }
 }
 
 /** A brand-new PostgreSQL database on the test server, dropped by `drop()`. */
-export async function freshDatabase(prefix = 'crm_e2e'): Promise<{ url: string; name: string; drop: () => Promise<void> }> {
+export async function freshDatabase(
+  prefix = 'crm_e2e',
+): Promise<{ url: string; name: string; drop: () => Promise<void> }> {
   const base = new URL(testDatabaseUrl());
   const name = `${prefix}_${randomBytes(5).toString('hex')}`;
   const admin = async (sql: string) => {

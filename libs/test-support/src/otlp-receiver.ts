@@ -31,7 +31,8 @@ interface OtlpExport {
 }
 
 const attributeValue = (v: Record<string, unknown>): unknown => Object.values(v)[0];
-const attributes = (list: OtlpAttribute[] = []) => Object.fromEntries(list.map((a) => [a.key, attributeValue(a.value)]));
+const attributes = (list: OtlpAttribute[] = []) =>
+  Object.fromEntries(list.map((a) => [a.key, attributeValue(a.value)]));
 
 /**
  * A minimal OTLP/HTTP (JSON) trace receiver, so that a test can see the spans real service

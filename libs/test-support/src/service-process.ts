@@ -10,7 +10,9 @@ export async function freePort(): Promise<number> {
     const server = createServer();
     server.listen(0, '127.0.0.1', () => {
       const address = server.address();
-      server.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port'))));
+      server.close(() =>
+        typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port')),
+      );
     });
   });
 }
@@ -41,8 +43,16 @@ export class ServiceProcess {
   async start(timeoutMs = 60_000): Promise<void> {
     const child = spawn(
       process.execPath,
-      ['--require', join(ROOT, 'libs/service-kit/dist/telemetry/otel.preload.js'), join(ROOT, `apps/${this.service}/dist/main.js`)],
-      { cwd: ROOT, env: { ...process.env, OTEL_SERVICE_NAME: this.service, ...this.env, PORT: String(this.port) }, stdio: ['ignore', 'pipe', 'pipe'] },
+      [
+        '--require',
+        join(ROOT, 'libs/service-kit/dist/telemetry/otel.preload.js'),
+        join(ROOT, `apps/${this.service}/dist/main.js`),
+      ],
+      {
+        cwd: ROOT,
+        env: { ...process.env, OTEL_SERVICE_NAME: this.service, ...this.env, PORT: String(this.port) },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
     );
     this.child = child;
     const keep = (chunk: Buffer) => this.output.push(...chunk.toString().split('\n').filter(Boolean));
@@ -54,14 +64,17 @@ export class ServiceProcess {
     await waitFor(
       `${this.service} to be ready`,
       async () => {
-        if (exitCode !== undefined) throw new Error(`${this.service} exited with ${exitCode}:\n${this.output.slice(-20).join('\n')}`);
+        if (exitCode !== undefined)
+          throw new Error(`${this.service} exited with ${exitCode}:\n${this.output.slice(-20).join('\n')}`);
         const response = await fetch(`${this.url}/health/ready`);
         return response.ok;
       },
       timeoutMs,
       200,
     ).catch((error: unknown) => {
-      throw new Error(`${String(error)}\n--- ${this.service} output ---\n${this.output.slice(-30).join('\n')}`);
+      throw new Error(
+        `${String(error)}\n--- ${this.service} output ---\n${this.output.slice(-30).join('\n')}`,
+      );
     });
   }
 

@@ -19,9 +19,15 @@ export interface RotationState {
 export const ownerRotationDecider: Decider<TakeTurn, RotationState, OwnerTurnTaken> = {
   initialState: () => ({ turnsTaken: 0 }),
   decide: ({ data }, state) => {
-    if (data.owners.length === 0) throw ruleBroken('NO_OWNERS_CONFIGURED', 'no lead owners are configured for round robin');
+    if (data.owners.length === 0)
+      throw ruleBroken('NO_OWNERS_CONFIGURED', 'no lead owners are configured for round robin');
     const turn = state.turnsTaken;
-    return [{ type: 'OwnerTurnTaken', data: { turn, ownerId: data.owners[turn % data.owners.length], leadId: data.leadId } }];
+    return [
+      {
+        type: 'OwnerTurnTaken',
+        data: { turn, ownerId: data.owners[turn % data.owners.length], leadId: data.leadId },
+      },
+    ];
   },
   evolve: (state) => ({ turnsTaken: state.turnsTaken + 1 }),
 };

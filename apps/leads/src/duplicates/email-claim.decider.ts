@@ -20,7 +20,9 @@ export const emailClaimDecider: Decider<ClaimEmail, ClaimState, LeadEmailClaimed
   decide: ({ data }, state) => {
     if (!state) return [{ type: 'LeadEmailClaimed', data }];
     if (state.leadId === data.leadId) return [];
-    throw conflict('LEAD_EMAIL_TAKEN', 'a lead with this e-mail already exists', { existingLeadId: state.leadId });
+    throw conflict('LEAD_EMAIL_TAKEN', 'a lead with this e-mail already exists', {
+      existingLeadId: state.leadId,
+    });
   },
   evolve: (_state, event) => event.data,
 };

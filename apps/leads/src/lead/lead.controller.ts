@@ -1,5 +1,11 @@
 import { Body, Controller, Get, HttpCode, Param, Post, Query, Res } from '@nestjs/common';
-import { ApiConflictResponse, ApiHeader, ApiNotFoundResponse, ApiTags, ApiUnprocessableEntityResponse } from '@nestjs/swagger';
+import {
+  ApiConflictResponse,
+  ApiHeader,
+  ApiNotFoundResponse,
+  ApiTags,
+  ApiUnprocessableEntityResponse,
+} from '@nestjs/swagger';
 import type { Response } from 'express';
 import type { CommandContext } from '@crm/contracts';
 import { CommandCtx, IfMatchRevision, etagFor } from '@crm/service-kit';
@@ -27,7 +33,11 @@ function accepted(response: Response, { lead, revision }: LeadCommandResult): Co
   };
 }
 
-const ifMatch = ApiHeader({ name: 'If-Match', required: false, description: 'ETag last seen; 409 if the lead changed since' });
+const ifMatch = ApiHeader({
+  name: 'If-Match',
+  required: false,
+  description: 'ETag last seen; 409 if the lead changed since',
+});
 
 @ApiTags('leads')
 @ApiNotFoundResponse({ description: 'No lead with this id' })
@@ -42,7 +52,11 @@ export class LeadController {
 
   @Post()
   @HttpCode(201)
-  async capture(@Body() dto: CaptureLeadDto, @CommandCtx() context: CommandContext, @Res({ passthrough: true }) res: Response) {
+  async capture(
+    @Body() dto: CaptureLeadDto,
+    @CommandCtx() context: CommandContext,
+    @Res({ passthrough: true }) res: Response,
+  ) {
     const result = await this.leads.capture(dto, context);
     res.setHeader('Location', `/leads/${result.lead.profile.leadId}`);
     return accepted(res, result);

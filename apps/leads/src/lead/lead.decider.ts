@@ -22,7 +22,14 @@ export type LeadCommand =
   | { type: 'AssignLead'; data: LeadAssignment }
   | {
       type: 'RecordEngagement';
-      data: { engagementId: string; kind: EngagementKind; channel: LeadChannel; occurredAt: string; summary?: string; at: string };
+      data: {
+        engagementId: string;
+        kind: EngagementKind;
+        channel: LeadChannel;
+        occurredAt: string;
+        summary?: string;
+        at: string;
+      };
     }
   | { type: 'QualifyLead'; data: { rules: ScoringRules; at: string } }
   | { type: 'DisqualifyLead'; data: { reason: DisqualificationReason; notes?: string; at: string } }
@@ -49,7 +56,9 @@ function existing(state: LeadState): Lead {
 function open(state: LeadState): Lead {
   const lead = existing(state);
   if (CLOSED.includes(lead.status)) {
-    throw ruleBroken('LEAD_CLOSED', `the lead is ${lead.status} and can no longer change`, { status: lead.status });
+    throw ruleBroken('LEAD_CLOSED', `the lead is ${lead.status} and can no longer change`, {
+      status: lead.status,
+    });
   }
   return lead;
 }
@@ -57,17 +66,28 @@ function open(state: LeadState): Lead {
 function decide(command: LeadCommand, state: LeadState): LeadEvent[] {
   switch (command.type) {
     case 'CaptureLead': {
-      if (state) throw new DomainError('conflict', 'LEAD_ALREADY_EXISTS', 'a lead with this id already exists');
+      if (state)
+        throw new DomainError('conflict', 'LEAD_ALREADY_EXISTS', 'a lead with this id already exists');
       const { owner, at, ...profile } = command.data;
       if (!profile.personName && !profile.companyName) {
-        throw new DomainError('validation', 'LEAD_NAME_REQUIRED', 'a lead needs a person name or a company name', {
-          fields: ['personName', 'companyName'],
-        });
+        throw new DomainError(
+          'validation',
+          'LEAD_NAME_REQUIRED',
+          'a lead needs a person name or a company name',
+          {
+            fields: ['personName', 'companyName'],
+          },
+        );
       }
       if (!profile.email && !profile.phone) {
-        throw new DomainError('validation', 'LEAD_CONTACT_REQUIRED', 'a lead needs an e-mail or a phone number', {
-          fields: ['email', 'phone'],
-        });
+        throw new DomainError(
+          'validation',
+          'LEAD_CONTACT_REQUIRED',
+          'a lead needs an e-mail or a phone number',
+          {
+            fields: ['email', 'phone'],
+          },
+        );
       }
       const events: LeadEvent[] = [
         { type: 'LeadCaptured', data: { ...profile, capturedAt: at } },
@@ -105,7 +125,8 @@ function decide(command: LeadCommand, state: LeadState): LeadEvent[] {
       const events: LeadEvent[] = [
         { type: 'LeadEngagementRecorded', data: { leadId: lead.profile.leadId, ...engagement } },
       ];
-      if (lead.status === 'new') events.push({ type: 'LeadWorkStarted', data: { leadId: lead.profile.leadId, startedAt: at } });
+      if (lead.status === 'new')
+        events.push({ type: 'LeadWorkStarted', data: { leadId: lead.profile.leadId, startedAt: at } });
       return events;
     }
     case 'QualifyLead': {
@@ -122,23 +143,33 @@ function decide(command: LeadCommand, state: LeadState): LeadEvent[] {
         rules,
       );
       if (score.total < rules.qualificationThreshold) {
-        throw ruleBroken('LEAD_SCORE_TOO_LOW', `score ${score.total} is below the qualification threshold ${rules.qualificationThreshold}`, {
-          score: score.total,
-          threshold: rules.qualificationThreshold,
-          breakdown: score.breakdown,
-        });
+        throw ruleBroken(
+          'LEAD_SCORE_TOO_LOW',
+          `score ${score.total} is below the qualification threshold ${rules.qualificationThreshold}`,
+          {
+            score: score.total,
+            threshold: rules.qualificationThreshold,
+            breakdown: score.breakdown,
+          },
+        );
       }
       return [
         {
           type: 'LeadQualified',
-          data: { leadId: lead.profile.leadId, score: score.total, scoreBreakdown: score.breakdown, qualifiedAt: at },
+          data: {
+            leadId: lead.profile.leadId,
+            score: score.total,
+            scoreBreakdown: score.breakdown,
+            qualifiedAt: at,
+          },
         },
       ];
     }
     case 'DisqualifyLead': {
       const lead = existing(state);
       if (lead.status === 'disqualified') return [];
-      if (lead.status === 'converted') throw ruleBroken('LEAD_ALREADY_CONVERTED', 'a converted lead cannot be disqualified');
+      if (lead.status === 'converted')
+        throw ruleBroken('LEAD_ALREADY_CONVERTED', 'a converted lead cannot be disqualified');
       const { reason, notes, at } = command.data;
       return [
         {
@@ -150,9 +181,12 @@ function decide(command: LeadCommand, state: LeadState): LeadEvent[] {
     case 'ConvertLead': {
       const lead = existing(state);
       if (lead.status === 'converted') return [];
-      if (lead.status === 'disqualified') throw ruleBroken('LEAD_DISQUALIFIED', 'a disqualified lead cannot be converted');
+      if (lead.status === 'disqualified')
+        throw ruleBroken('LEAD_DISQUALIFIED', 'a disqualified lead cannot be converted');
       if (lead.status !== 'qualified' || lead.score === undefined) {
-        throw ruleBroken('LEAD_NOT_QUALIFIED', 'only a qualified lead can be converted', { status: lead.status });
+        throw ruleBroken('LEAD_NOT_QUALIFIED', 'only a qualified lead can be converted', {
+          status: lead.status,
+        });
       }
       if (!lead.ownerId) throw ruleBroken('LEAD_HAS_NO_OWNER', 'assign an owner before converting the lead');
       const p = lead.profile;

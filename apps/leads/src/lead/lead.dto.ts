@@ -111,12 +111,17 @@ export class CaptureLeadDto {
 export class RecordEngagementDto {
   @ApiProperty({ enum: ENGAGEMENT_KINDS }) @IsIn(ENGAGEMENT_KINDS) kind!: EngagementKind;
   @ApiProperty({ enum: LEAD_CHANNELS }) @IsIn(LEAD_CHANNELS) channel!: LeadChannel;
-  @ApiPropertyOptional({ description: 'When it happened; defaults to now' }) @IsOptional() @IsDateString() occurredAt?: string;
+  @ApiPropertyOptional({ description: 'When it happened; defaults to now' })
+  @IsOptional()
+  @IsDateString()
+  occurredAt?: string;
   @ApiPropertyOptional() @IsOptional() @IsString() @MaxLength(5000) summary?: string;
 }
 
 export class DisqualifyLeadDto {
-  @ApiProperty({ enum: DISQUALIFICATION_REASONS }) @IsIn(DISQUALIFICATION_REASONS) reason!: DisqualificationReason;
+  @ApiProperty({ enum: DISQUALIFICATION_REASONS })
+  @IsIn(DISQUALIFICATION_REASONS)
+  reason!: DisqualificationReason;
   @ApiPropertyOptional() @IsOptional() @IsString() @MaxLength(5000) notes?: string;
 }
 

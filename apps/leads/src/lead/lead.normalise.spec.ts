@@ -1,7 +1,8 @@
 import { normaliseEmail, normaliseName, normalisePhone } from './lead.normalise';
 
 describe('normalisation', () => {
-  it('lower-cases and trims e-mail', () => expect(normaliseEmail('  Ana@ACME.example ')).toBe('ana@acme.example'));
+  it('lower-cases and trims e-mail', () =>
+    expect(normaliseEmail('  Ana@ACME.example ')).toBe('ana@acme.example'));
   it.each([
     ['+34 600 12-34-56', '+34600123456'],
     ['0034 600 123 456', '+34600123456'],

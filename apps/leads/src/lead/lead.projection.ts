@@ -3,7 +3,9 @@ import type { CloudEvent, LeadEventMap } from '@crm/contracts';
 import { parseCloudEventType } from '@crm/contracts';
 import { LeadEngagement, LeadSummary } from './lead.read-model';
 
-type Handlers = { [K in keyof LeadEventMap]: (data: LeadEventMap[K], m: EntityManager, revision: number) => Promise<void> };
+type Handlers = {
+  [K in keyof LeadEventMap]: (data: LeadEventMap[K], m: EntityManager, revision: number) => Promise<void>;
+};
 
 /**
  * Projects crm.leads.events into the lead read model. Runs inside the consumer's transaction,
@@ -14,8 +16,7 @@ export async function projectLeadEvent(event: CloudEvent, manager: EntityManager
   if (!type || type.context !== 'leads') return;
   const revision = Number(event.sequence);
   const handler = handlers[type.eventType as keyof LeadEventMap] as
-    | ((data: unknown, m: EntityManager, revision: number) => Promise<void>)
-    | undefined;
+    ((data: unknown, m: EntityManager, revision: number) => Promise<void>) | undefined;
   if (handler && type.schemaVersion === 1) await handler(event.data, manager, revision);
   // Events this model does not show (e.g. lifecycle stages) still move the lead's revision, so
   // that the ETag a reader gets is the stream revision a command will be checked against.
@@ -78,7 +79,8 @@ const handlers: Handlers = {
       .execute();
     await update(m, d.leadId, revision, {
       engagementCount: () => 'engagement_count + 1',
-      lastEngagedAt: () => `GREATEST(last_engaged_at, '${new Date(d.occurredAt).toISOString()}'::timestamptz)`,
+      lastEngagedAt: () =>
+        `GREATEST(last_engaged_at, '${new Date(d.occurredAt).toISOString()}'::timestamptz)`,
     } as unknown as Partial<LeadSummary>);
   },
   LeadWorkStarted: (d, m, revision) => update(m, d.leadId, revision, { status: 'working' }),

@@ -24,7 +24,10 @@ export class LeadSummary {
   @Column('jsonb', { default: () => "'{}'" }) source!: Record<string, string>;
   @Column('text', { nullable: true }) notes!: string | null;
   @Index() @Column('int', { nullable: true }) score!: number | null;
-  @Column('jsonb', { name: 'score_breakdown', nullable: true }) scoreBreakdown!: Record<string, number> | null;
+  @Column('jsonb', { name: 'score_breakdown', nullable: true }) scoreBreakdown!: Record<
+    string,
+    number
+  > | null;
   @Column('text', { name: 'disqualification_reason', nullable: true }) disqualificationReason!: string | null;
   @Column('int', { name: 'engagement_count', default: 0 }) engagementCount!: number;
   /** Revision of the lead's stream this row reflects; the ETag of GET /leads/:id. */

@@ -16,7 +16,16 @@ export interface ScoringRules {
 }
 
 export const DEFAULT_SCORING_RULES: ScoringRules = {
-  channel: { referral: 25, event: 20, web_form: 15, campaign: 15, phone: 15, email: 10, social: 5, import: 0 },
+  channel: {
+    referral: 25,
+    event: 20,
+    web_form: 15,
+    campaign: 15,
+    phone: 15,
+    email: 10,
+    social: 5,
+    import: 0,
+  },
   customerType: { prospect: 10, agenda_contact: 5 },
   perEngagement: 10,
   maxEngagementPoints: 30,

@@ -7,7 +7,13 @@ import { EVENT_STORE } from '@crm/service-kit';
 import { LeadsConfig } from '../leads.config';
 import { OWNER_ROTATION_STREAM, ownerRotationDecider } from '../assignment/owner-rotation.decider';
 import { emailClaimDecider, emailClaimStreamId } from '../duplicates/email-claim.decider';
-import { leadDecider, type Lead, type LeadAssignment, type LeadCommand, type LeadState } from './lead.decider';
+import {
+  leadDecider,
+  type Lead,
+  type LeadAssignment,
+  type LeadCommand,
+  type LeadState,
+} from './lead.decider';
 import { LEAD_STREAM_SCHEMA_VERSIONS, leadStreamId, type LeadEvent } from './lead.events';
 import type { AssignLeadDto, CaptureLeadDto, DisqualifyLeadDto, RecordEngagementDto } from './lead.dto';
 import { normaliseEmail, normaliseName, normalisePhone } from './lead.normalise';
@@ -55,7 +61,11 @@ export class LeadService {
     const phone = dto.phone ? normalisePhone(dto.phone) : undefined;
     // Checks first, writes after: a refused capture must leave no trace in any stream.
     if (email) {
-      await this.claims.handle(emailClaimStreamId(email), { type: 'ClaimEmail', data: { leadId, customerId } }, context);
+      await this.claims.handle(
+        emailClaimStreamId(email),
+        { type: 'ClaimEmail', data: { leadId, customerId } },
+        context,
+      );
     }
     const owner: LeadAssignment | undefined = dto.ownerId
       ? { ownerId: dto.ownerId, method: 'manual' }
@@ -88,7 +98,9 @@ export class LeadService {
   }
 
   async assign(leadId: string, dto: AssignLeadDto, context: CommandContext, expectedRevision?: number) {
-    let owner: LeadAssignment | undefined = dto.ownerId ? { ownerId: dto.ownerId, method: 'manual' } : undefined;
+    let owner: LeadAssignment | undefined = dto.ownerId
+      ? { ownerId: dto.ownerId, method: 'manual' }
+      : undefined;
     if (!owner) {
       // Check the lead exists and is open before taking a turn, so a refused command leaves no trace.
       const { state } = await this.leads.load(leadStreamId(leadId));
@@ -98,7 +110,12 @@ export class LeadService {
     return this.run(leadId, { type: 'AssignLead', data: owner! }, context, expectedRevision);
   }
 
-  recordEngagement(leadId: string, dto: RecordEngagementDto, context: CommandContext, expectedRevision?: number) {
+  recordEngagement(
+    leadId: string,
+    dto: RecordEngagementDto,
+    context: CommandContext,
+    expectedRevision?: number,
+  ) {
     const at = now(context);
     return this.run(
       leadId,
@@ -119,13 +136,21 @@ export class LeadService {
   }
 
   qualify(leadId: string, context: CommandContext, expectedRevision?: number) {
-    return this.run(leadId, { type: 'QualifyLead', data: { rules: this.config.scoringRules, at: now(context) } }, context, expectedRevision);
+    return this.run(
+      leadId,
+      { type: 'QualifyLead', data: { rules: this.config.scoringRules, at: now(context) } },
+      context,
+      expectedRevision,
+    );
   }
 
   disqualify(leadId: string, dto: DisqualifyLeadDto, context: CommandContext, expectedRevision?: number) {
     return this.run(
       leadId,
-      { type: 'DisqualifyLead', data: { reason: dto.reason, ...(dto.notes ? { notes: dto.notes } : {}), at: now(context) } },
+      {
+        type: 'DisqualifyLead',
+        data: { reason: dto.reason, ...(dto.notes ? { notes: dto.notes } : {}), at: now(context) },
+      },
       context,
       expectedRevision,
     );
@@ -135,7 +160,12 @@ export class LeadService {
     return this.run(leadId, { type: 'ConvertLead', data: { at: now(context) } }, context, expectedRevision);
   }
 
-  private async run(leadId: string, command: LeadCommand, context: CommandContext, expectedRevision?: number) {
+  private async run(
+    leadId: string,
+    command: LeadCommand,
+    context: CommandContext,
+    expectedRevision?: number,
+  ) {
     const result = await this.leads.handle(leadStreamId(leadId), command, context, { expectedRevision });
     return { lead: result.state!, revision: result.revision };
   }

@@ -4,7 +4,14 @@ import type { Response } from 'express';
 import type { CommandContext } from '@crm/contracts';
 import { CommandCtx, IfMatchRevision, etagFor } from '@crm/service-kit';
 import { AccountQueries } from '../read-model/account.queries';
-import { AccountIdParams, AccountProfileChangesDto, ContactChangesDto, ContactDto, ContactIdParams, CreateAccountDto } from './account.dto';
+import {
+  AccountIdParams,
+  AccountProfileChangesDto,
+  ContactChangesDto,
+  ContactDto,
+  ContactIdParams,
+  CreateAccountDto,
+} from './account.dto';
 import { AccountService, type AccountResult } from './account.service';
 
 function accepted(res: Response, { account, revision }: AccountResult) {
@@ -15,7 +22,11 @@ function accepted(res: Response, { account, revision }: AccountResult) {
     revision,
     name: account.profile.name,
     lifecycleStage: account.stage,
-    contacts: Object.values(account.contacts).map((c) => ({ contactId: c.contactId, name: c.name, role: c.role })),
+    contacts: Object.values(account.contacts).map((c) => ({
+      contactId: c.contactId,
+      name: c.name,
+      role: c.role,
+    })),
   };
 }
 
@@ -31,9 +42,16 @@ export class AccountController {
 
   @Post()
   @HttpCode(201)
-  async create(@Body() dto: CreateAccountDto, @CommandCtx() context: CommandContext, @Res({ passthrough: true }) res: Response) {
+  async create(
+    @Body() dto: CreateAccountDto,
+    @CommandCtx() context: CommandContext,
+    @Res({ passthrough: true }) res: Response,
+  ) {
     const { ownerId, ...profile } = dto;
-    const result = await this.accounts.open({ profile: { customerType: 'prospect', ...profile }, ...(ownerId ? { ownerId } : {}) }, context);
+    const result = await this.accounts.open(
+      { profile: { customerType: 'prospect', ...profile }, ...(ownerId ? { ownerId } : {}) },
+      context,
+    );
     res.setHeader('Location', `/accounts/${result.account.customerId}`);
     return accepted(res, result);
   }
@@ -65,7 +83,10 @@ export class AccountController {
     @CommandCtx() context: CommandContext,
     @Res({ passthrough: true }) res: Response,
   ) {
-    return accepted(res, await this.accounts.addContact(id, { ...dto, email: dto.email?.toLowerCase() }, context, expected));
+    return accepted(
+      res,
+      await this.accounts.addContact(id, { ...dto, email: dto.email?.toLowerCase() }, context, expected),
+    );
   }
 
   @Patch(':id/contacts/:contactId')

@@ -11,7 +11,16 @@ export interface ContactDetails {
 }
 
 export type AccountCommand =
-  | { type: 'OpenAccount'; data: { customerId: string; profile: AccountProfile; ownerId?: string; fromLeadId?: string; at: string } }
+  | {
+      type: 'OpenAccount';
+      data: {
+        customerId: string;
+        profile: AccountProfile;
+        ownerId?: string;
+        fromLeadId?: string;
+        at: string;
+      };
+    }
   | { type: 'UpdateAccountProfile'; data: { changes: Partial<AccountProfile>; at: string } }
   | { type: 'AddContact'; data: ContactDetails & { contactId: string; at: string } }
   | { type: 'UpdateContact'; data: { contactId: string; changes: Partial<ContactDetails>; at: string } }
@@ -38,7 +47,8 @@ function existing(state: AccountState): Account {
 export function diff<T extends object>(current: T, changes: Partial<T>): Partial<T> {
   const out: Partial<T> = {};
   for (const key of Object.keys(changes) as (keyof T)[]) {
-    if (changes[key] !== undefined && JSON.stringify(changes[key]) !== JSON.stringify(current[key])) out[key] = changes[key];
+    if (changes[key] !== undefined && JSON.stringify(changes[key]) !== JSON.stringify(current[key]))
+      out[key] = changes[key];
   }
   return out;
 }
@@ -50,7 +60,9 @@ function decide(command: AccountCommand, state: AccountState): AccountEvent[] {
       if (state) {
         // A conversion redelivered, or a second lead of the same customer: link, don't duplicate.
         if (fromLeadId !== undefined && state.fromLeadId === fromLeadId) return [];
-        throw conflict('ACCOUNT_ALREADY_EXISTS', 'this customer already has an account', { accountId: customerId });
+        throw conflict('ACCOUNT_ALREADY_EXISTS', 'this customer already has an account', {
+          accountId: customerId,
+        });
       }
       return [
         {
@@ -70,34 +82,53 @@ function decide(command: AccountCommand, state: AccountState): AccountEvent[] {
       const account = existing(state);
       const changes = diff(account.profile, command.data.changes);
       if (Object.keys(changes).length === 0) return [];
-      return [{ type: 'AccountProfileUpdated', data: { accountId: account.customerId, changes, updatedAt: command.data.at } }];
+      return [
+        {
+          type: 'AccountProfileUpdated',
+          data: { accountId: account.customerId, changes, updatedAt: command.data.at },
+        },
+      ];
     }
     case 'AddContact': {
       const account = existing(state);
       const { contactId, at, ...details } = command.data;
       if (account.contacts[contactId]) return [];
       if (details.email && Object.values(account.contacts).some((c) => c.email === details.email)) {
-        throw conflict('CONTACT_EMAIL_TAKEN', 'another contact of this account has this e-mail', { email: details.email });
+        throw conflict('CONTACT_EMAIL_TAKEN', 'another contact of this account has this e-mail', {
+          email: details.email,
+        });
       }
-      return [{ type: 'ContactAdded', data: { accountId: account.customerId, contactId, ...details, addedAt: at } }];
+      return [
+        { type: 'ContactAdded', data: { accountId: account.customerId, contactId, ...details, addedAt: at } },
+      ];
     }
     case 'UpdateContact': {
       const account = existing(state);
       const { contactId, changes, at } = command.data;
       const contact = account.contacts[contactId];
-      if (!contact) throw notFound('CONTACT_NOT_FOUND', 'no contact with this id in the account', { contactId });
+      if (!contact)
+        throw notFound('CONTACT_NOT_FOUND', 'no contact with this id in the account', { contactId });
       const changed = diff(contact as ContactDetails, changes);
       if (Object.keys(changed).length === 0) return [];
-      return [{ type: 'ContactUpdated', data: { accountId: account.customerId, contactId, changes: changed, updatedAt: at } }];
+      return [
+        {
+          type: 'ContactUpdated',
+          data: { accountId: account.customerId, contactId, changes: changed, updatedAt: at },
+        },
+      ];
     }
     case 'RecordWin': {
       const account = existing(state);
       const { opportunityId, amount, currency, at } = command.data;
       if (opportunityId in account.winsByOpportunity) return [];
-      if (amount <= 0) throw new DomainError('validation', 'WIN_AMOUNT_REQUIRED', 'a win needs a positive amount');
+      if (amount <= 0)
+        throw new DomainError('validation', 'WIN_AMOUNT_REQUIRED', 'a win needs a positive amount');
       const first = Object.keys(account.winsByOpportunity).length === 0;
       return [
-        { type: 'AccountWinRecorded', data: { accountId: account.customerId, opportunityId, amount, currency, wonAt: at } },
+        {
+          type: 'AccountWinRecorded',
+          data: { accountId: account.customerId, opportunityId, amount, currency, wonAt: at },
+        },
         {
           type: 'CustomerLifecycleStageReached',
           data: {
@@ -116,7 +147,15 @@ function decide(command: AccountCommand, state: AccountState): AccountEvent[] {
 function evolve(state: AccountState, event: AccountEvent): AccountState {
   if (event.type === 'AccountOpened') {
     const d = event.data;
-    return { customerId: d.customerId, profile: d.profile, ownerId: d.ownerId, fromLeadId: d.fromLeadId, contacts: {}, winsByOpportunity: {}, stage: 'interest' };
+    return {
+      customerId: d.customerId,
+      profile: d.profile,
+      ownerId: d.ownerId,
+      fromLeadId: d.fromLeadId,
+      contacts: {},
+      winsByOpportunity: {},
+      stage: 'interest',
+    };
   }
   if (!state) return state;
   switch (event.type) {
@@ -126,10 +165,16 @@ function evolve(state: AccountState, event: AccountEvent): AccountState {
       return { ...state, contacts: { ...state.contacts, [event.data.contactId]: event.data } };
     case 'ContactUpdated': {
       const contact = state.contacts[event.data.contactId];
-      return { ...state, contacts: { ...state.contacts, [event.data.contactId]: { ...contact, ...event.data.changes } } };
+      return {
+        ...state,
+        contacts: { ...state.contacts, [event.data.contactId]: { ...contact, ...event.data.changes } },
+      };
     }
     case 'AccountWinRecorded':
-      return { ...state, winsByOpportunity: { ...state.winsByOpportunity, [event.data.opportunityId]: event.data.amount } };
+      return {
+        ...state,
+        winsByOpportunity: { ...state.winsByOpportunity, [event.data.opportunityId]: event.data.amount },
+      };
     case 'CustomerLifecycleStageReached':
       return { ...state, stage: event.data.stage };
   }

@@ -56,30 +56,64 @@ class DemographicsDto {
 }
 
 class PsychographicsDto {
-  @ApiPropertyOptional({ type: [String] }) @IsOptional() @IsArray() @ArrayMaxSize(50) @IsString({ each: true }) interests?: string[];
-  @ApiPropertyOptional({ type: [String] }) @IsOptional() @IsArray() @ArrayMaxSize(50) @IsString({ each: true }) opinions?: string[];
-  @ApiPropertyOptional({ type: [String] }) @IsOptional() @IsArray() @ArrayMaxSize(50) @IsString({ each: true }) values?: string[];
+  @ApiPropertyOptional({ type: [String] })
+  @IsOptional()
+  @IsArray()
+  @ArrayMaxSize(50)
+  @IsString({ each: true })
+  interests?: string[];
+  @ApiPropertyOptional({ type: [String] })
+  @IsOptional()
+  @IsArray()
+  @ArrayMaxSize(50)
+  @IsString({ each: true })
+  opinions?: string[];
+  @ApiPropertyOptional({ type: [String] })
+  @IsOptional()
+  @IsArray()
+  @ArrayMaxSize(50)
+  @IsString({ each: true })
+  values?: string[];
   @ApiPropertyOptional() @IsOptional() @IsString() @MaxLength(200) lifestyle?: string;
 }
 
 /** Fields of an account's profile; every one optional, as in an update. */
 export class AccountProfileChangesDto {
   @ApiPropertyOptional() @IsOptional() @trim @IsString() @MinLength(1) @MaxLength(200) name?: string;
-  @ApiPropertyOptional({ enum: ['company', 'person'] }) @IsOptional() @IsIn(['company', 'person']) kind?: 'company' | 'person';
-  @ApiPropertyOptional({ enum: CUSTOMER_TYPES }) @IsOptional() @IsIn(CUSTOMER_TYPES) customerType?: CustomerType;
+  @ApiPropertyOptional({ enum: ['company', 'person'] }) @IsOptional() @IsIn(['company', 'person']) kind?:
+    'company' | 'person';
+  @ApiPropertyOptional({ enum: CUSTOMER_TYPES })
+  @IsOptional()
+  @IsIn(CUSTOMER_TYPES)
+  customerType?: CustomerType;
   @ApiPropertyOptional() @IsOptional() @trim @IsEmail() email?: string;
-  @ApiPropertyOptional() @IsOptional() @Matches(PHONE, { message: 'phone must be a phone number' }) phone?: string;
+  @ApiPropertyOptional()
+  @IsOptional()
+  @Matches(PHONE, { message: 'phone must be a phone number' })
+  phone?: string;
   @ApiPropertyOptional() @IsOptional() @IsString() @MaxLength(100) industry?: string;
   @ApiPropertyOptional() @IsOptional() @IsInt() @Min(1) @Max(10_000_000) companySize?: number;
   @ApiPropertyOptional() @IsOptional() @IsUrl() website?: string;
-  @ApiPropertyOptional({ type: AddressDto }) @IsOptional() @ValidateNested() @Type(() => AddressDto) address?: AddressDto;
-  @ApiPropertyOptional({ type: PreferencesDto }) @IsOptional() @ValidateNested() @Type(() => PreferencesDto) preferences?: PreferencesDto;
+  @ApiPropertyOptional({ type: AddressDto })
+  @IsOptional()
+  @ValidateNested()
+  @Type(() => AddressDto)
+  address?: AddressDto;
+  @ApiPropertyOptional({ type: PreferencesDto })
+  @IsOptional()
+  @ValidateNested()
+  @Type(() => PreferencesDto)
+  preferences?: PreferencesDto;
   @ApiPropertyOptional({ type: PurchaseHabitsDto })
   @IsOptional()
   @ValidateNested()
   @Type(() => PurchaseHabitsDto)
   purchaseHabits?: PurchaseHabitsDto;
-  @ApiPropertyOptional({ type: DemographicsDto }) @IsOptional() @ValidateNested() @Type(() => DemographicsDto) demographics?: DemographicsDto;
+  @ApiPropertyOptional({ type: DemographicsDto })
+  @IsOptional()
+  @ValidateNested()
+  @Type(() => DemographicsDto)
+  demographics?: DemographicsDto;
   @ApiPropertyOptional({ type: PsychographicsDto })
   @IsOptional()
   @ValidateNested()
@@ -89,14 +123,18 @@ export class AccountProfileChangesDto {
 
 export class CreateAccountDto extends AccountProfileChangesDto {
   @ApiProperty() @trim @IsString() @MinLength(1) @MaxLength(200) declare name: string;
-  @ApiProperty({ enum: ['company', 'person'] }) @IsIn(['company', 'person']) declare kind: 'company' | 'person';
+  @ApiProperty({ enum: ['company', 'person'] }) @IsIn(['company', 'person']) declare kind:
+    'company' | 'person';
   @ApiPropertyOptional() @IsOptional() @IsString() @MinLength(1) @MaxLength(100) ownerId?: string;
 }
 
 export class ContactDto {
   @ApiProperty() @trim @IsString() @MinLength(1) @MaxLength(200) name!: string;
   @ApiPropertyOptional() @IsOptional() @trim @IsEmail() email?: string;
-  @ApiPropertyOptional() @IsOptional() @Matches(PHONE, { message: 'phone must be a phone number' }) phone?: string;
+  @ApiPropertyOptional()
+  @IsOptional()
+  @Matches(PHONE, { message: 'phone must be a phone number' })
+  phone?: string;
   @ApiProperty({ enum: CONTACT_ROLES }) @IsIn(CONTACT_ROLES) role!: ContactRole;
   @ApiPropertyOptional() @IsOptional() @IsString() @MaxLength(100) title?: string;
 }
@@ -104,7 +142,10 @@ export class ContactDto {
 export class ContactChangesDto {
   @ApiPropertyOptional() @IsOptional() @trim @IsString() @MinLength(1) @MaxLength(200) name?: string;
   @ApiPropertyOptional() @IsOptional() @trim @IsEmail() email?: string;
-  @ApiPropertyOptional() @IsOptional() @Matches(PHONE, { message: 'phone must be a phone number' }) phone?: string;
+  @ApiPropertyOptional()
+  @IsOptional()
+  @Matches(PHONE, { message: 'phone must be a phone number' })
+  phone?: string;
   @ApiPropertyOptional({ enum: CONTACT_ROLES }) @IsOptional() @IsIn(CONTACT_ROLES) role?: ContactRole;
   @ApiPropertyOptional() @IsOptional() @IsString() @MaxLength(100) title?: string;
 }

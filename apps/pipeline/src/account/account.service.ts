@@ -4,7 +4,13 @@ import type { AccountProfile, CommandContext } from '@crm/contracts';
 import { CommandHandler } from '@crm/decider';
 import type { EventStore } from '@crm/event-store';
 import { EVENT_STORE } from '@crm/service-kit';
-import { accountDecider, type Account, type AccountCommand, type AccountState, type ContactDetails } from './account.decider';
+import {
+  accountDecider,
+  type Account,
+  type AccountCommand,
+  type AccountState,
+  type ContactDetails,
+} from './account.decider';
 import { ACCOUNT_SCHEMA_VERSIONS, accountStreamId, type AccountEvent } from './account.events';
 
 export interface AccountResult {
@@ -37,28 +43,69 @@ export class AccountService {
     context: CommandContext,
   ): Promise<AccountResult> {
     const customerId = input.customerId ?? randomUUID();
-    return this.run(customerId, { type: 'OpenAccount', data: { ...input, customerId, at: at(context) } }, context);
+    return this.run(
+      customerId,
+      { type: 'OpenAccount', data: { ...input, customerId, at: at(context) } },
+      context,
+    );
   }
 
-  updateProfile(customerId: string, changes: Partial<AccountProfile>, context: CommandContext, expected?: number) {
-    return this.run(customerId, { type: 'UpdateAccountProfile', data: { changes, at: at(context) } }, context, expected);
+  updateProfile(
+    customerId: string,
+    changes: Partial<AccountProfile>,
+    context: CommandContext,
+    expected?: number,
+  ) {
+    return this.run(
+      customerId,
+      { type: 'UpdateAccountProfile', data: { changes, at: at(context) } },
+      context,
+      expected,
+    );
   }
 
-  addContact(customerId: string, contact: ContactDetails & { contactId?: string }, context: CommandContext, expected?: number) {
+  addContact(
+    customerId: string,
+    contact: ContactDetails & { contactId?: string },
+    context: CommandContext,
+    expected?: number,
+  ) {
     const data = { ...contact, contactId: contact.contactId ?? randomUUID(), at: at(context) };
     return this.run(customerId, { type: 'AddContact', data }, context, expected);
   }
 
-  updateContact(customerId: string, contactId: string, changes: Partial<ContactDetails>, context: CommandContext, expected?: number) {
-    return this.run(customerId, { type: 'UpdateContact', data: { contactId, changes, at: at(context) } }, context, expected);
+  updateContact(
+    customerId: string,
+    contactId: string,
+    changes: Partial<ContactDetails>,
+    context: CommandContext,
+    expected?: number,
+  ) {
+    return this.run(
+      customerId,
+      { type: 'UpdateContact', data: { contactId, changes, at: at(context) } },
+      context,
+      expected,
+    );
   }
 
-  recordWin(customerId: string, win: { opportunityId: string; amount: number; currency: string; at: string }, context: CommandContext) {
+  recordWin(
+    customerId: string,
+    win: { opportunityId: string; amount: number; currency: string; at: string },
+    context: CommandContext,
+  ) {
     return this.run(customerId, { type: 'RecordWin', data: win }, context);
   }
 
-  private async run(customerId: string, command: AccountCommand, context: CommandContext, expectedRevision?: number): Promise<AccountResult> {
-    const result = await this.handler.handle(accountStreamId(customerId), command, context, { expectedRevision });
+  private async run(
+    customerId: string,
+    command: AccountCommand,
+    context: CommandContext,
+    expectedRevision?: number,
+  ): Promise<AccountResult> {
+    const result = await this.handler.handle(accountStreamId(customerId), command, context, {
+      expectedRevision,
+    });
     return { account: result.state!, revision: result.revision };
   }
 }

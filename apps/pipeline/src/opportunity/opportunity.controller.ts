@@ -1,5 +1,10 @@
 import { Body, Controller, Get, HttpCode, Param, Patch, Post, Query, Res } from '@nestjs/common';
-import { ApiConflictResponse, ApiNotFoundResponse, ApiTags, ApiUnprocessableEntityResponse } from '@nestjs/swagger';
+import {
+  ApiConflictResponse,
+  ApiNotFoundResponse,
+  ApiTags,
+  ApiUnprocessableEntityResponse,
+} from '@nestjs/swagger';
 import type { Response } from 'express';
 import type { CommandContext } from '@crm/contracts';
 import { CommandCtx, IfMatchRevision, etagFor } from '@crm/service-kit';
@@ -47,7 +52,11 @@ export class OpportunityController {
 
   @Post()
   @HttpCode(201)
-  async open(@Body() dto: OpenOpportunityDto, @CommandCtx() context: CommandContext, @Res({ passthrough: true }) res: Response) {
+  async open(
+    @Body() dto: OpenOpportunityDto,
+    @CommandCtx() context: CommandContext,
+    @Res({ passthrough: true }) res: Response,
+  ) {
     const result = await this.opportunities.open(dto, context);
     res.setHeader('Location', `/opportunities/${result.opportunity.opened.opportunityId}`);
     return accepted(res, result);

@@ -7,8 +7,18 @@ import { EVENT_STORE } from '@crm/service-kit';
 import { AccountService } from '../account/account.service';
 import { PipelineConfig } from '../pipeline.config';
 import { QuoteService } from '../quote/quote.service';
-import { opportunityDecider, type Opportunity, type OpportunityCommand, type OpportunityDetails, type OpportunityState } from './opportunity.decider';
-import { OPPORTUNITY_SCHEMA_VERSIONS, opportunityStreamId, type OpportunityEvent } from './opportunity.events';
+import {
+  opportunityDecider,
+  type Opportunity,
+  type OpportunityCommand,
+  type OpportunityDetails,
+  type OpportunityState,
+} from './opportunity.decider';
+import {
+  OPPORTUNITY_SCHEMA_VERSIONS,
+  opportunityStreamId,
+  type OpportunityEvent,
+} from './opportunity.events';
 
 export interface OpportunityResult {
   opportunity: Opportunity;
@@ -50,7 +60,8 @@ export class OpportunityService {
 
   async open(input: OpenOpportunityInput, context: CommandContext): Promise<OpportunityResult> {
     const { state: account } = await this.accounts.load(input.accountId);
-    if (!account) throw notFound('ACCOUNT_NOT_FOUND', 'no account with this id', { accountId: input.accountId });
+    if (!account)
+      throw notFound('ACCOUNT_NOT_FOUND', 'no account with this id', { accountId: input.accountId });
     const opportunityId = input.opportunityId ?? randomUUID();
     const { stage, ...rest } = input;
     return this.run(
@@ -71,11 +82,21 @@ export class OpportunityService {
   }
 
   moveStage(id: string, stage: string, context: CommandContext, expected?: number) {
-    return this.run(id, { type: 'MoveOpportunityStage', data: { stage, stages: this.config.stages, at: at(context) } }, context, expected);
+    return this.run(
+      id,
+      { type: 'MoveOpportunityStage', data: { stage, stages: this.config.stages, at: at(context) } },
+      context,
+      expected,
+    );
   }
 
   changeDetails(id: string, changes: OpportunityDetails, context: CommandContext, expected?: number) {
-    return this.run(id, { type: 'ChangeOpportunityDetails', data: { ...changes, at: at(context) } }, context, expected);
+    return this.run(
+      id,
+      { type: 'ChangeOpportunityDetails', data: { ...changes, at: at(context) } },
+      context,
+      expected,
+    );
   }
 
   async win(id: string, quoteId: string | undefined, context: CommandContext, expected?: number) {
@@ -83,13 +104,35 @@ export class OpportunityService {
     if (quoteId) {
       const { state } = await this.quotes.load(quoteId);
       if (!state) throw notFound('QUOTE_NOT_FOUND', 'no quote with this id', { quoteId });
-      quote = { quoteId, total: state.totals.total, currency: state.currency, status: state.status, opportunityId: state.opportunityId };
+      quote = {
+        quoteId,
+        total: state.totals.total,
+        currency: state.currency,
+        status: state.status,
+        opportunityId: state.opportunityId,
+      };
     }
-    return this.run(id, { type: 'WinOpportunity', data: { ...(quote ? { quote } : {}), at: at(context) } }, context, expected);
+    return this.run(
+      id,
+      { type: 'WinOpportunity', data: { ...(quote ? { quote } : {}), at: at(context) } },
+      context,
+      expected,
+    );
   }
 
-  lose(id: string, reason: LossReason, notes: string | undefined, context: CommandContext, expected?: number) {
-    return this.run(id, { type: 'LoseOpportunity', data: { reason, ...(notes ? { notes } : {}), at: at(context) } }, context, expected);
+  lose(
+    id: string,
+    reason: LossReason,
+    notes: string | undefined,
+    context: CommandContext,
+    expected?: number,
+  ) {
+    return this.run(
+      id,
+      { type: 'LoseOpportunity', data: { reason, ...(notes ? { notes } : {}), at: at(context) } },
+      context,
+      expected,
+    );
   }
 
   /** Drafts a quote for an open opportunity, in its currency unless another is given. */
@@ -97,14 +140,22 @@ export class OpportunityService {
     const { state } = await this.load(id);
     if (!state) throw notFound('OPPORTUNITY_NOT_FOUND', 'no opportunity with this id', { opportunityId: id });
     if (state.status !== 'open') throw ruleBroken('OPPORTUNITY_CLOSED', `the opportunity is ${state.status}`);
-    return this.quotes.draft({ opportunityId: id, customerId: state.opened.customerId, currency: currency ?? state.currency, lines }, context);
+    return this.quotes.draft(
+      { opportunityId: id, customerId: state.opened.customerId, currency: currency ?? state.currency, lines },
+      context,
+    );
   }
 
   load(id: string) {
     return this.handler.load(opportunityStreamId(id));
   }
 
-  private async run(id: string, command: OpportunityCommand, context: CommandContext, expectedRevision?: number): Promise<OpportunityResult> {
+  private async run(
+    id: string,
+    command: OpportunityCommand,
+    context: CommandContext,
+    expectedRevision?: number,
+  ): Promise<OpportunityResult> {
     const result = await this.handler.handle(opportunityStreamId(id), command, context, { expectedRevision });
     return { opportunity: result.state!, revision: result.revision };
   }

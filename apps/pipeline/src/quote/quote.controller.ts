@@ -23,7 +23,9 @@ export function quoteAccepted(res: Response, { quote: q, revision }: QuoteResult
 }
 
 @ApiTags('quotes')
-@ApiUnprocessableEntityResponse({ description: 'A business rule forbids the command (e.g. discount not approved)' })
+@ApiUnprocessableEntityResponse({
+  description: 'A business rule forbids the command (e.g. discount not approved)',
+})
 @Controller('quotes')
 export class QuoteController {
   constructor(
@@ -66,13 +68,23 @@ export class QuoteController {
 
   @Post(':id/send')
   @HttpCode(200)
-  async send(@Param() { id }: QuoteIdParams, @IfMatchRevision() expected: number | undefined, @CommandCtx() context: CommandContext, @Res({ passthrough: true }) res: Response) {
+  async send(
+    @Param() { id }: QuoteIdParams,
+    @IfMatchRevision() expected: number | undefined,
+    @CommandCtx() context: CommandContext,
+    @Res({ passthrough: true }) res: Response,
+  ) {
     return quoteAccepted(res, await this.quotes.send(id, context, expected));
   }
 
   @Post(':id/accept')
   @HttpCode(200)
-  async accept(@Param() { id }: QuoteIdParams, @IfMatchRevision() expected: number | undefined, @CommandCtx() context: CommandContext, @Res({ passthrough: true }) res: Response) {
+  async accept(
+    @Param() { id }: QuoteIdParams,
+    @IfMatchRevision() expected: number | undefined,
+    @CommandCtx() context: CommandContext,
+    @Res({ passthrough: true }) res: Response,
+  ) {
     return quoteAccepted(res, await this.quotes.accept(id, context, expected));
   }
 

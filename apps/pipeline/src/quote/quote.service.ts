@@ -36,20 +36,40 @@ export class QuoteService {
     return this.handler.load(quoteStreamId(quoteId));
   }
 
-  draft(input: { opportunityId: string; customerId: string; currency: string; lines: QuoteLine[] }, context: CommandContext) {
+  draft(
+    input: { opportunityId: string; customerId: string; currency: string; lines: QuoteLine[] },
+    context: CommandContext,
+  ) {
     const quoteId = randomUUID();
     const threshold = this.config.QUOTE_DISCOUNT_APPROVAL_THRESHOLD;
-    return this.run(quoteId, { type: 'DraftQuote', data: { ...input, quoteId, discountApprovalThreshold: threshold, at: at(context) } }, context);
+    return this.run(
+      quoteId,
+      {
+        type: 'DraftQuote',
+        data: { ...input, quoteId, discountApprovalThreshold: threshold, at: at(context) },
+      },
+      context,
+    );
   }
 
   revise(quoteId: string, lines: QuoteLine[], context: CommandContext, expected?: number) {
     const threshold = this.config.QUOTE_DISCOUNT_APPROVAL_THRESHOLD;
-    return this.run(quoteId, { type: 'ReviseQuote', data: { lines, discountApprovalThreshold: threshold, at: at(context) } }, context, expected);
+    return this.run(
+      quoteId,
+      { type: 'ReviseQuote', data: { lines, discountApprovalThreshold: threshold, at: at(context) } },
+      context,
+      expected,
+    );
   }
 
   approveDiscount(quoteId: string, approverRoles: string[], context: CommandContext, expected?: number) {
     const approverId = context.actor ?? 'unknown';
-    return this.run(quoteId, { type: 'ApproveQuoteDiscount', data: { approverId, approverRoles, at: at(context) } }, context, expected);
+    return this.run(
+      quoteId,
+      { type: 'ApproveQuoteDiscount', data: { approverId, approverRoles, at: at(context) } },
+      context,
+      expected,
+    );
   }
 
   send(quoteId: string, context: CommandContext, expected?: number) {
@@ -61,10 +81,20 @@ export class QuoteService {
   }
 
   reject(quoteId: string, reason: string | undefined, context: CommandContext, expected?: number) {
-    return this.run(quoteId, { type: 'RejectQuote', data: { ...(reason ? { reason } : {}), at: at(context) } }, context, expected);
+    return this.run(
+      quoteId,
+      { type: 'RejectQuote', data: { ...(reason ? { reason } : {}), at: at(context) } },
+      context,
+      expected,
+    );
   }
 
-  private async run(quoteId: string, command: QuoteCommand, context: CommandContext, expectedRevision?: number): Promise<QuoteResult> {
+  private async run(
+    quoteId: string,
+    command: QuoteCommand,
+    context: CommandContext,
+    expectedRevision?: number,
+  ): Promise<QuoteResult> {
     const result = await this.handler.handle(quoteStreamId(quoteId), command, context, { expectedRevision });
     return { quote: result.state!, revision: result.revision };
   }

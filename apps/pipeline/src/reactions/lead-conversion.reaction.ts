@@ -1,5 +1,10 @@
 import { Injectable, Logger } from '@nestjs/common';
-import { deterministicUuid, parseCloudEventType, type CloudEvent, type LeadConvertedV1 } from '@crm/contracts';
+import {
+  deterministicUuid,
+  parseCloudEventType,
+  type CloudEvent,
+  type LeadConvertedV1,
+} from '@crm/contracts';
 import { reactionContext } from '@crm/service-kit';
 import { AccountService } from '../account/account.service';
 import { OpportunityService } from '../opportunity/opportunity.service';
@@ -74,6 +79,10 @@ export class LeadConversionReaction {
       },
       context,
     );
-    this.logger.log({ msg: 'lead converted into an opportunity', leadId: lead.leadId, opportunityId: opened.opportunity.opened.opportunityId });
+    this.logger.log({
+      msg: 'lead converted into an opportunity',
+      leadId: lead.leadId,
+      opportunityId: opened.opportunity.opened.opportunityId,
+    });
   }
 }

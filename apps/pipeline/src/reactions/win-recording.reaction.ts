@@ -14,7 +14,8 @@ export class WinRecordingReaction {
 
   async handle(event: CloudEvent): Promise<void> {
     const type = parseCloudEventType(event.type);
-    if (type?.context !== 'pipeline' || type.eventType !== 'OpportunityWon' || type.schemaVersion !== 1) return;
+    if (type?.context !== 'pipeline' || type.eventType !== 'OpportunityWon' || type.schemaVersion !== 1)
+      return;
     const won = event.data as OpportunityWonV1;
     await this.accounts.recordWin(
       won.customerId,

@@ -25,7 +25,9 @@ export class OpportunityQueries {
     if (query.ownerId) qb.andWhere('o.owner_id = :ownerId', { ownerId: query.ownerId });
     if (query.accountId) qb.andWhere('o.account_id = :accountId', { accountId: query.accountId });
     if (query.closeMonth) {
-      qb.andWhere(`date_trunc('month', o.expected_close_date) = to_date(:month, 'YYYY-MM')`, { month: query.closeMonth });
+      qb.andWhere(`date_trunc('month', o.expected_close_date) = to_date(:month, 'YYYY-MM')`, {
+        month: query.closeMonth,
+      });
     }
     const [items, total] = await qb
       .orderBy('o.expected_close_date', 'ASC', 'NULLS LAST')
@@ -40,7 +42,9 @@ export class OpportunityQueries {
   async byId(opportunityId: string) {
     const o = await this.db.getRepository(OpportunityRow).findOneBy({ opportunityId });
     if (!o) throw notFound('OPPORTUNITY_NOT_FOUND', 'no opportunity with this id', { opportunityId });
-    const history = await this.db.getRepository(StageHistoryRow).find({ where: { opportunityId }, order: { seq: 'ASC' } });
+    const history = await this.db
+      .getRepository(StageHistoryRow)
+      .find({ where: { opportunityId }, order: { seq: 'ASC' } });
     const end = o.closedAt ?? new Date();
     const stageHistory = history.map((h) => ({
       stage: h.stage,
@@ -48,8 +52,14 @@ export class OpportunityQueries {
       leftAt: h.leftAt,
       durationMs: (h.leftAt ?? end).getTime() - h.enteredAt.getTime(),
     }));
-    const quotes = await this.db.getRepository(QuoteRow).find({ where: { opportunityId }, order: { updatedAt: 'ASC' } });
-    return { ...presentOpportunity(o), stageHistory, quotes: quotes.map((q) => ({ quoteId: q.quoteId, status: q.status, total: money(q.total) })) };
+    const quotes = await this.db
+      .getRepository(QuoteRow)
+      .find({ where: { opportunityId }, order: { updatedAt: 'ASC' } });
+    return {
+      ...presentOpportunity(o),
+      stageHistory,
+      quotes: quotes.map((q) => ({ quoteId: q.quoteId, status: q.status, total: money(q.total) })),
+    };
   }
 
   async quote(quoteId: string) {

@@ -1,10 +1,19 @@
 import type { EntityManager, ObjectLiteral, EntityTarget } from 'typeorm';
-import { parseCloudEventType, type CloudEvent, type CustomerLifecycleStageReachedV1, type PipelineEventMap } from '@crm/contracts';
+import {
+  parseCloudEventType,
+  type CloudEvent,
+  type CustomerLifecycleStageReachedV1,
+  type PipelineEventMap,
+} from '@crm/contracts';
 import { AccountRow, ContactRow } from './account.read-model';
 import { OpportunityRow, QuoteRow } from './opportunity.read-model';
 
 type EventMap = PipelineEventMap & { CustomerLifecycleStageReached: CustomerLifecycleStageReachedV1 };
-type Handler<K extends keyof EventMap> = (d: EventMap[K], m: EntityManager, at: { revision: number; time: Date }) => Promise<void>;
+type Handler<K extends keyof EventMap> = (
+  d: EventMap[K],
+  m: EntityManager,
+  at: { revision: number; time: Date },
+) => Promise<void>;
 
 /** Which read model row carries the revision of each event's aggregate. */
 const ROW_OF: Record<keyof EventMap, { target: EntityTarget<ObjectLiteral>; key: string }> = {
@@ -60,8 +69,19 @@ async function touch(
 }
 
 /** Inserts the row unless it exists (a replay); true when it was inserted. */
-async function insertOnce(m: EntityManager, target: EntityTarget<ObjectLiteral>, values: ObjectLiteral): Promise<boolean> {
-  const result = await m.createQueryBuilder().insert().into(target).values(values).orIgnore().returning('1').execute();
+async function insertOnce(
+  m: EntityManager,
+  target: EntityTarget<ObjectLiteral>,
+  values: ObjectLiteral,
+): Promise<boolean> {
+  const result = await m
+    .createQueryBuilder()
+    .insert()
+    .into(target)
+    .values(values)
+    .orIgnore()
+    .returning('1')
+    .execute();
   return (result.raw as unknown[]).length > 0;
 }
 
@@ -77,8 +97,17 @@ async function enterStage(m: EntityManager, opportunityId: string, stage: string
   );
 }
 
-async function closeOpportunity(m: EntityManager, id: string, at: Date, revision: number, changes: Partial<OpportunityRow>) {
-  await m.query(`UPDATE pipeline.opportunity_stage_history SET left_at = $2 WHERE opportunity_id = $1 AND left_at IS NULL`, [id, at]);
+async function closeOpportunity(
+  m: EntityManager,
+  id: string,
+  at: Date,
+  revision: number,
+  changes: Partial<OpportunityRow>,
+) {
+  await m.query(
+    `UPDATE pipeline.opportunity_stage_history SET left_at = $2 WHERE opportunity_id = $1 AND left_at IS NULL`,
+    [id, at],
+  );
   await touch(m, OpportunityRow, 'opportunity_id', id, revision, { ...changes, closedAt: at });
 }
 
@@ -103,14 +132,22 @@ const handlers: { [K in keyof EventMap]: Handler<K> } = {
   },
   AccountProfileUpdated: async (d, m, { revision }) => {
     const c = d.changes;
-    await touch(m, AccountRow, 'account_id', d.accountId, revision, {
-      profile: () => `profile || CAST(:changes AS jsonb)`,
-      ...(c.name !== undefined ? { name: c.name } : {}),
-      ...(c.kind !== undefined ? { kind: c.kind } : {}),
-      ...(c.customerType !== undefined ? { customerType: c.customerType } : {}),
-      ...(c.email !== undefined ? { email: c.email } : {}),
-      ...(c.phone !== undefined ? { phone: c.phone } : {}),
-    }, { changes: JSON.stringify(c) });
+    await touch(
+      m,
+      AccountRow,
+      'account_id',
+      d.accountId,
+      revision,
+      {
+        profile: () => `profile || CAST(:changes AS jsonb)`,
+        ...(c.name !== undefined ? { name: c.name } : {}),
+        ...(c.kind !== undefined ? { kind: c.kind } : {}),
+        ...(c.customerType !== undefined ? { customerType: c.customerType } : {}),
+        ...(c.email !== undefined ? { email: c.email } : {}),
+        ...(c.phone !== undefined ? { phone: c.phone } : {}),
+      },
+      { changes: JSON.stringify(c) },
+    );
   },
   ContactAdded: async (d, m) => {
     await insertOnce(m, ContactRow, {
@@ -127,7 +164,15 @@ const handlers: { [K in keyof EventMap]: Handler<K> } = {
     await m.getRepository(ContactRow).update({ contactId: d.contactId }, d.changes);
   },
   AccountWinRecorded: (d, m, { revision }) =>
-    touch(m, AccountRow, 'account_id', d.accountId, revision, { wonRevenue: () => 'won_revenue + CAST(:amount AS numeric)' }, { amount: String(d.amount) }),
+    touch(
+      m,
+      AccountRow,
+      'account_id',
+      d.accountId,
+      revision,
+      { wonRevenue: () => 'won_revenue + CAST(:amount AS numeric)' },
+      { amount: String(d.amount) },
+    ),
   CustomerLifecycleStageReached: (d, m, { revision }) =>
     touch(m, AccountRow, 'account_id', d.customerId, revision, { lifecycleStage: d.stage }),
   OpportunityOpened: async (d, m, { revision }) => {
@@ -204,8 +249,11 @@ const handlers: { [K in keyof EventMap]: Handler<K> } = {
       approvalRequired: d.approvalRequired,
       approvedBy: null,
     }),
-  QuoteDiscountApproved: (d, m, { revision }) => touch(m, QuoteRow, 'quote_id', d.quoteId, revision, { approvedBy: d.approvedBy }),
+  QuoteDiscountApproved: (d, m, { revision }) =>
+    touch(m, QuoteRow, 'quote_id', d.quoteId, revision, { approvedBy: d.approvedBy }),
   QuoteSent: (d, m, { revision }) => touch(m, QuoteRow, 'quote_id', d.quoteId, revision, { status: 'sent' }),
-  QuoteAccepted: (d, m, { revision }) => touch(m, QuoteRow, 'quote_id', d.quoteId, revision, { status: 'accepted' }),
-  QuoteRejected: (d, m, { revision }) => touch(m, QuoteRow, 'quote_id', d.quoteId, revision, { status: 'rejected' }),
+  QuoteAccepted: (d, m, { revision }) =>
+    touch(m, QuoteRow, 'quote_id', d.quoteId, revision, { status: 'accepted' }),
+  QuoteRejected: (d, m, { revision }) =>
+    touch(m, QuoteRow, 'quote_id', d.quoteId, revision, { status: 'rejected' }),
 };

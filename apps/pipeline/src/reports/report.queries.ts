@@ -45,7 +45,12 @@ export class ReportQueries {
       openCount: num(r.open_count),
       openAmount: num(r.open_amount),
       weightedAmount: Math.round(num(r.weighted_amount) * 100) / 100,
-      byCategory: { pipeline: num(r.pipeline), best_case: num(r.best_case), commit: num(r.commit), closed: num(r.closed) },
+      byCategory: {
+        pipeline: num(r.pipeline),
+        best_case: num(r.best_case),
+        commit: num(r.commit),
+        closed: num(r.closed),
+      },
     }));
   }
 

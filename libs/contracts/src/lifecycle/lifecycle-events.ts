@@ -2,7 +2,14 @@
  * Customer lifecycle stage changes are first-class events. Each stage has exactly one owning
  * context that decides it; the event is published on that context's topic.
  */
-export const LIFECYCLE_STAGES = ['interest', 'acquisition', 'expansion', 'retention', 'at_risk', 'churned'] as const;
+export const LIFECYCLE_STAGES = [
+  'interest',
+  'acquisition',
+  'expansion',
+  'retention',
+  'at_risk',
+  'churned',
+] as const;
 export type LifecycleStage = (typeof LIFECYCLE_STAGES)[number];
 
 /** Which context decides each stage. */

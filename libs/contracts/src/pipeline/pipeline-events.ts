@@ -8,10 +8,25 @@ import type { CustomerType } from '../leads/lead-events';
 export const FORECAST_CATEGORIES = ['pipeline', 'best_case', 'commit', 'closed', 'omitted'] as const;
 export type ForecastCategory = (typeof FORECAST_CATEGORIES)[number];
 
-export const CONTACT_ROLES = ['decision_maker', 'economic_buyer', 'influencer', 'technical', 'user', 'other'] as const;
+export const CONTACT_ROLES = [
+  'decision_maker',
+  'economic_buyer',
+  'influencer',
+  'technical',
+  'user',
+  'other',
+] as const;
 export type ContactRole = (typeof CONTACT_ROLES)[number];
 
-export const LOSS_REASONS = ['price', 'competitor', 'no_budget', 'no_decision', 'timing', 'product_fit', 'other'] as const;
+export const LOSS_REASONS = [
+  'price',
+  'competitor',
+  'no_budget',
+  'no_decision',
+  'timing',
+  'product_fit',
+  'other',
+] as const;
 export type LossReason = (typeof LOSS_REASONS)[number];
 
 /** The customer's record: personal and company data, preferences, habits, demographics, psychographics. */
@@ -27,7 +42,13 @@ export interface AccountProfile {
   address?: { street?: string; city?: string; postalCode?: string; country?: string };
   preferences?: { preferredChannel?: string; language?: string; contactTimes?: string };
   purchaseHabits?: { frequency?: string; averageOrderValue?: number; preferredProducts?: string[] };
-  demographics?: { ageRange?: string; gender?: string; incomeRange?: string; education?: string; occupation?: string };
+  demographics?: {
+    ageRange?: string;
+    gender?: string;
+    incomeRange?: string;
+    education?: string;
+    occupation?: string;
+  };
   psychographics?: { interests?: string[]; opinions?: string[]; values?: string[]; lifestyle?: string };
 }
 

@@ -1,6 +1,16 @@
 import 'reflect-metadata';
 import { plainToInstance } from 'class-transformer';
-import { IsIn, IsInt, IsOptional, IsString, IsUrl, Max, Min, validateSync, type ValidationError } from 'class-validator';
+import {
+  IsIn,
+  IsInt,
+  IsOptional,
+  IsString,
+  IsUrl,
+  Max,
+  Min,
+  validateSync,
+  type ValidationError,
+} from 'class-validator';
 
 /**
  * Settings every service has. A service declares one config class that extends this one; it is
@@ -38,7 +48,9 @@ export class ServiceConfig {
   LOG_LEVEL: 'debug' | 'info' | 'warn' | 'error' = 'info';
 
   get kafkaBrokers(): string[] {
-    return this.KAFKA_BROKERS.split(',').map((b) => b.trim()).filter(Boolean);
+    return this.KAFKA_BROKERS.split(',')
+      .map((b) => b.trim())
+      .filter(Boolean);
   }
 }
 
@@ -50,7 +62,9 @@ export class ConfigError extends Error {
 }
 
 function describe(errors: ValidationError[]): string[] {
-  return errors.flatMap((e) => Object.values(e.constraints ?? {}).map((message) => `${e.property}: ${message}`));
+  return errors.flatMap((e) =>
+    Object.values(e.constraints ?? {}).map((message) => `${e.property}: ${message}`),
+  );
 }
 
 /** Reads the environment into `Config`, applying its defaults; throws ConfigError naming every bad variable. */

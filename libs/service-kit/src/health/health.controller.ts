@@ -23,7 +23,11 @@ async function run(check: ReadinessCheck): Promise<{ name: string; status: 'up' 
     ]);
     return { name: check.name, status: 'up' };
   } catch (error) {
-    return { name: check.name, status: 'down', error: error instanceof Error ? error.message : String(error) };
+    return {
+      name: check.name,
+      status: 'down',
+      error: error instanceof Error ? error.message : String(error),
+    };
   } finally {
     clearTimeout(timer);
   }

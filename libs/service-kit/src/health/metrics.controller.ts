@@ -10,7 +10,10 @@ const HELP: Record<string, [type: 'counter' | 'gauge', help: string]> = {
   crm_relay_published_events_total: ['counter', 'Events this instance published to Kafka'],
   crm_relay_publish_delay_ms: ['gauge', 'Store-to-broker delay of the last published event'],
   crm_consumer_processed_total: ['counter', 'Events applied exactly once by this consumer'],
-  crm_consumer_skipped_duplicates_total: ['counter', 'Redelivered events skipped because they were already applied'],
+  crm_consumer_skipped_duplicates_total: [
+    'counter',
+    'Redelivered events skipped because they were already applied',
+  ],
   crm_consumer_failed_batches_total: ['counter', 'Batches rolled back and redelivered'],
   crm_consumer_lag_messages: ['gauge', 'Messages on the topic the consumer group has not consumed yet'],
   crm_consumer_last_event_age_seconds: ['gauge', 'Age of the last applied event when it was applied'],
@@ -23,7 +26,9 @@ function render(samples: Sample[]): string {
     if (rows.length === 0) continue;
     lines.push(`# HELP ${metric} ${help}`, `# TYPE ${metric} ${type}`);
     for (const [, labels, value] of rows) {
-      const l = Object.entries(labels).map(([k, v]) => `${k}="${v.replace(/["\\\n]/g, '_')}"`).join(',');
+      const l = Object.entries(labels)
+        .map(([k, v]) => `${k}="${v.replace(/["\\\n]/g, '_')}"`)
+        .join(',');
       lines.push(`${metric}{${l}} ${value}`);
     }
   }
@@ -58,8 +63,11 @@ export class MetricsController {
         const age = (stats.lastProcessedAt.getTime() - Date.parse(stats.lastEventTime)) / 1000;
         samples.push(['crm_consumer_last_event_age_seconds', c, age]);
       }
-      const lag = await this.runtime.bus.consumerLag(groupId, topics).catch(() => ({}) as Record<string, number>);
-      for (const [topic, value] of Object.entries(lag)) samples.push(['crm_consumer_lag_messages', { ...c, topic }, value]);
+      const lag = await this.runtime.bus
+        .consumerLag(groupId, topics)
+        .catch(() => ({}) as Record<string, number>);
+      for (const [topic, value] of Object.entries(lag))
+        samples.push(['crm_consumer_lag_messages', { ...c, topic }, value]);
     }
     return render(samples);
   }

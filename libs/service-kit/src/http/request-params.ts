@@ -11,7 +11,11 @@ export const IfMatchRevision = createParamDecorator((_: unknown, ctx: ExecutionC
 );
 
 /** The CommandContext of the request (ids, actor, trace): `@CommandCtx() context: CommandContext`. */
-export const CommandCtx = createParamDecorator((_: unknown, ctx: ExecutionContext) => commandContextFrom(request(ctx)));
+export const CommandCtx = createParamDecorator((_: unknown, ctx: ExecutionContext) =>
+  commandContextFrom(request(ctx)),
+);
 
 /** The caller's roles from X-Actor-Roles. */
-export const ActorRoles = createParamDecorator((_: unknown, ctx: ExecutionContext) => actorRolesFrom(request(ctx)));
+export const ActorRoles = createParamDecorator((_: unknown, ctx: ExecutionContext) =>
+  actorRolesFrom(request(ctx)),
+);

@@ -13,9 +13,14 @@ export function revisionFromIfMatch(header: string | undefined): number | undefi
   if (header === undefined || header.trim() === '' || header.trim() === '*') return undefined;
   const match = /^(?:W\/)?"?(-?\d+)"?$/.exec(header.trim());
   if (!match) {
-    throw new DomainError('validation', 'BAD_IF_MATCH', 'If-Match must be an ETag this API returned, e.g. "3"', {
-      fields: ['If-Match'],
-    });
+    throw new DomainError(
+      'validation',
+      'BAD_IF_MATCH',
+      'If-Match must be an ETag this API returned, e.g. "3"',
+      {
+        fields: ['If-Match'],
+      },
+    );
   }
   return Number(match[1]);
 }

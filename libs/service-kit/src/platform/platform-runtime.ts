@@ -67,7 +67,8 @@ export class PlatformRuntime {
   readonly db: DataSource;
   readonly bus: KafkaBus;
   readonly relay: EventRelay;
-  private consumers: { name: string; groupId: string; topics: string[]; consumer: ExactlyOnceConsumer }[] = [];
+  private consumers: { name: string; groupId: string; topics: string[]; consumer: ExactlyOnceConsumer }[] =
+    [];
   private readonly logger = new Logger('platform');
 
   constructor(private readonly options: PlatformOptions) {
@@ -128,7 +129,11 @@ export class PlatformRuntime {
     await this.bus.ensureTopics([{ topic: eventsTopic(context), partitions: this.options.partitions ?? 6 }]);
     await this.relay.start();
     for (const { consumer } of this.consumers) await consumer.start();
-    this.logger.log({ msg: 'platform started', schema, projections: this.options.projections.map((p) => p.name) });
+    this.logger.log({
+      msg: 'platform started',
+      schema,
+      projections: this.options.projections.map((p) => p.name),
+    });
   }
 
   async stop(): Promise<void> {
@@ -162,7 +167,9 @@ export class PlatformRuntime {
       if (!this.db.isInitialized) await this.db.initialize();
       await this.db.runMigrations({ transaction: 'each' });
     } finally {
-      await client.query('select pg_advisory_unlock(hashtext($1))', [`${schema}:migrations`]).catch(() => undefined);
+      await client
+        .query('select pg_advisory_unlock(hashtext($1))', [`${schema}:migrations`])
+        .catch(() => undefined);
       client.release();
     }
   }
