@@ -16,8 +16,8 @@ ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT"
 NODE_VERSION="24.21.0"
 RUN_DIR="$ROOT/.run"
-SERVICES=(leads)
-declare -A PORTS=([leads]=3001)
+SERVICES=(leads pipeline)
+declare -A PORTS=([leads]=3001 [pipeline]=3002)
 
 log() { echo "[platform] $*"; }
 

@@ -3,6 +3,7 @@ import { Kafka, logLevel, type Consumer, type KafkaMessage } from 'kafkajs';
 import { Client } from 'pg';
 import {
   OtlpReceiver,
+  callService,
   ServiceProcess,
   freePort,
   freshDatabase,
@@ -28,15 +29,8 @@ const run = randomBytes(3).toString('hex');
 const email = () => `ana.${randomBytes(4).toString('hex')}@Example.COM`;
 const traceparent = () => `00-${randomBytes(16).toString('hex')}-${randomBytes(8).toString('hex')}-01`;
 
-async function http(method: string, path: string, body?: unknown, headers: Record<string, string> = {}) {
-  const response = await fetch(`${leads.url}${path}`, {
-    method,
-    headers: { 'content-type': 'application/json', ...headers },
-    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-  });
-  const text = await response.text();
-  return { status: response.status, headers: response.headers, body: text ? JSON.parse(text) : undefined };
-}
+const http = (method: string, path: string, body?: unknown, headers: Record<string, string> = {}) =>
+  callService(leads, method, path, body, headers);
 
 async function eventCount(): Promise<number> {
   const client = new Client({ connectionString: db.url });

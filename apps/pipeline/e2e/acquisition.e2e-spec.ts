@@ -3,6 +3,7 @@ import { Kafka, logLevel, type Admin, type Consumer, type KafkaMessage } from 'k
 import { Client } from 'pg';
 import {
   OtlpReceiver,
+  callService,
   ServiceProcess,
   freePort,
   freshDatabase,
@@ -33,21 +34,7 @@ const pipelineEvents: KafkaMessage[] = [];
 const traceparent = () => `00-${randomBytes(16).toString('hex')}-${randomBytes(8).toString('hex')}-01`;
 const header = (m: KafkaMessage, name: string) => m.headers?.[name]?.toString();
 
-async function call(
-  service: ServiceProcess,
-  method: string,
-  path: string,
-  body?: unknown,
-  headers: Record<string, string> = {},
-) {
-  const response = await fetch(`${service.url}${path}`, {
-    method,
-    headers: { 'content-type': 'application/json', ...headers },
-    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-  });
-  const text = await response.text();
-  return { status: response.status, headers: response.headers, body: text ? JSON.parse(text) : undefined };
-}
+const call = callService;
 
 function pipelineProcess(port: number) {
   return new ServiceProcess('pipeline', port, {

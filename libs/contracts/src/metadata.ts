@@ -33,3 +33,8 @@ export interface CommandContext {
   /** The clock, injectable so that tests are deterministic. */
   now?: () => Date;
 }
+
+/** When the command happens (ISO 8601), from the context's clock. */
+export function commandTime(context: CommandContext): string {
+  return (context.now?.() ?? new Date()).toISOString();
+}

@@ -2,7 +2,7 @@ import 'reflect-metadata';
 import { NestFactory } from '@nestjs/core';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { Logger, type INestApplication } from '@nestjs/common';
-import type { ServiceConfig } from './config/service-config';
+import { loadConfig, type ServiceConfig } from './config/service-config';
 import { DomainExceptionFilter } from './http/domain-exception.filter';
 import { createValidationPipe } from './http/validation.pipe';
 import { JsonLogger } from './logging/json-logger';
@@ -58,4 +58,33 @@ export async function startService(module: unknown, service: ServiceDescription,
   await app.listen(config.PORT, '0.0.0.0');
   new Logger('bootstrap').log({ msg: `${service.name} listening`, port: config.PORT });
   return app;
+}
+
+/**
+ * A service's whole `main`: validated config, the module built from it, the HTTP app started.
+ * A failure to start is one JSON line on stderr and exit code 1.
+ */
+export function runService<C extends ServiceConfig>(
+  Config: new () => C,
+  module: (config: C) => unknown,
+  service: ServiceDescription,
+  check: (config: C) => void = () => undefined,
+): void {
+  const start = async () => {
+    const config = loadConfig(Config);
+    check(config);
+    await startService(module(config), service, config);
+  };
+  start().catch((error: unknown) => {
+    process.stderr.write(
+      JSON.stringify({
+        time: new Date().toISOString(),
+        level: 'error',
+        service: service.name,
+        msg: 'failed to start',
+        error: String(error),
+      }) + '\n',
+    );
+    process.exit(1);
+  });
 }

@@ -91,3 +91,27 @@ export class ServiceProcess {
     return code === 0 || signal === 'SIGTERM' ? 'graceful' : `exit code ${code}, signal ${signal}`;
   }
 }
+
+export interface JsonResponse {
+  status: number;
+  headers: Headers;
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- tests assert on arbitrary JSON bodies
+  body: any;
+}
+
+/** One HTTP call to a service with a JSON body (if any), answering the status, headers and parsed body. */
+export async function callService(
+  service: { url: string },
+  method: string,
+  path: string,
+  body?: unknown,
+  headers: Record<string, string> = {},
+): Promise<JsonResponse> {
+  const response = await fetch(`${service.url}${path}`, {
+    method,
+    headers: { 'content-type': 'application/json', ...headers },
+    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+  });
+  const text = await response.text();
+  return { status: response.status, headers: response.headers, body: text ? JSON.parse(text) : undefined };
+}

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
-import type { CommandContext } from '@crm/contracts';
+import { commandTime, type CommandContext } from '@crm/contracts';
 import { CommandHandler } from '@crm/decider';
 import type { EventStore } from '@crm/event-store';
 import { EVENT_STORE } from '@crm/service-kit';
@@ -90,7 +90,7 @@ export class LeadService {
           interests: dto.interests ?? [],
           ...(dto.notes ? { notes: dto.notes } : {}),
           ...(owner ? { owner } : {}),
-          at: now(context),
+          at: commandTime(context),
         },
       },
       context,
@@ -116,7 +116,7 @@ export class LeadService {
     context: CommandContext,
     expectedRevision?: number,
   ) {
-    const at = now(context);
+    const at = commandTime(context);
     return this.run(
       leadId,
       {
@@ -138,7 +138,7 @@ export class LeadService {
   qualify(leadId: string, context: CommandContext, expectedRevision?: number) {
     return this.run(
       leadId,
-      { type: 'QualifyLead', data: { rules: this.config.scoringRules, at: now(context) } },
+      { type: 'QualifyLead', data: { rules: this.config.scoringRules, at: commandTime(context) } },
       context,
       expectedRevision,
     );
@@ -149,7 +149,7 @@ export class LeadService {
       leadId,
       {
         type: 'DisqualifyLead',
-        data: { reason: dto.reason, ...(dto.notes ? { notes: dto.notes } : {}), at: now(context) },
+        data: { reason: dto.reason, ...(dto.notes ? { notes: dto.notes } : {}), at: commandTime(context) },
       },
       context,
       expectedRevision,
@@ -157,7 +157,12 @@ export class LeadService {
   }
 
   convert(leadId: string, context: CommandContext, expectedRevision?: number) {
-    return this.run(leadId, { type: 'ConvertLead', data: { at: now(context) } }, context, expectedRevision);
+    return this.run(
+      leadId,
+      { type: 'ConvertLead', data: { at: commandTime(context) } },
+      context,
+      expectedRevision,
+    );
   }
 
   private async run(
@@ -181,8 +186,4 @@ export class LeadService {
     );
     return { ownerId: result.events[0].data.ownerId, method: 'round_robin' as const };
   }
-}
-
-function now(context: CommandContext): string {
-  return (context.now?.() ?? new Date()).toISOString();
 }

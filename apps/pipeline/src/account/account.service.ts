@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
-import type { AccountProfile, CommandContext } from '@crm/contracts';
+import { commandTime, type AccountProfile, type CommandContext } from '@crm/contracts';
 import { CommandHandler } from '@crm/decider';
 import type { EventStore } from '@crm/event-store';
 import { EVENT_STORE } from '@crm/service-kit';
@@ -17,8 +17,6 @@ export interface AccountResult {
   account: Account;
   revision: number;
 }
-
-const at = (context: CommandContext) => (context.now?.() ?? new Date()).toISOString();
 
 /** Commands on the customer's account (the account id is the customer id). */
 @Injectable()
@@ -45,7 +43,7 @@ export class AccountService {
     const customerId = input.customerId ?? randomUUID();
     return this.run(
       customerId,
-      { type: 'OpenAccount', data: { ...input, customerId, at: at(context) } },
+      { type: 'OpenAccount', data: { ...input, customerId, at: commandTime(context) } },
       context,
     );
   }
@@ -58,7 +56,7 @@ export class AccountService {
   ) {
     return this.run(
       customerId,
-      { type: 'UpdateAccountProfile', data: { changes, at: at(context) } },
+      { type: 'UpdateAccountProfile', data: { changes, at: commandTime(context) } },
       context,
       expected,
     );
@@ -70,7 +68,7 @@ export class AccountService {
     context: CommandContext,
     expected?: number,
   ) {
-    const data = { ...contact, contactId: contact.contactId ?? randomUUID(), at: at(context) };
+    const data = { ...contact, contactId: contact.contactId ?? randomUUID(), at: commandTime(context) };
     return this.run(customerId, { type: 'AddContact', data }, context, expected);
   }
 
@@ -83,7 +81,7 @@ export class AccountService {
   ) {
     return this.run(
       customerId,
-      { type: 'UpdateContact', data: { contactId, changes, at: at(context) } },
+      { type: 'UpdateContact', data: { contactId, changes, at: commandTime(context) } },
       context,
       expected,
     );

@@ -3,64 +3,7 @@ import { deciderSpec } from '@crm/decider/testing';
 import type { LossReason } from '@crm/contracts';
 import { opportunityDecider, type OpportunityCommand, type WinningQuote } from './opportunity.decider';
 import type { OpportunityEvent } from './opportunity.events';
-
-const at = '2026-11-23T10:00:00.000Z';
-const later = '2026-11-25T10:00:00.000Z';
-const opportunityId = 'opp-1';
-const ids = { opportunityId, accountId: 'acc-1', customerId: 'cus-1' };
-
-const opened: OpportunityEvent = {
-  type: 'OpportunityOpened',
-  data: {
-    ...ids,
-    name: 'ERP rollout',
-    ownerId: 'rep-1',
-    stage: 'prospecting',
-    probability: 10,
-    forecastCategory: 'pipeline',
-    currency: 'EUR',
-    fromLeadId: 'lead-1',
-    openedAt: at,
-  },
-};
-const withAmount: OpportunityEvent = {
-  ...opened,
-  data: { ...opened.data, amount: 12000 },
-} as OpportunityEvent;
-const toProposal: OpportunityEvent = {
-  type: 'OpportunityStageChanged',
-  data: {
-    opportunityId,
-    from: 'prospecting',
-    to: 'proposal',
-    probability: 50,
-    forecastCategory: 'best_case',
-    changedAt: at,
-  },
-};
-const won: OpportunityEvent = {
-  type: 'OpportunityWon',
-  data: {
-    ...ids,
-    ownerId: 'rep-1',
-    amount: 12000,
-    currency: 'EUR',
-    previousStage: 'prospecting',
-    openedAt: at,
-    wonAt: later,
-  },
-};
-const lost: OpportunityEvent = {
-  type: 'OpportunityLost',
-  data: {
-    ...ids,
-    ownerId: 'rep-1',
-    reason: 'price',
-    previousStage: 'prospecting',
-    openedAt: at,
-    lostAt: later,
-  },
-};
+import { at, later, opportunityId, opened, withAmount, toProposal, won, lost } from './opportunity.fixtures';
 
 const quote: WinningQuote = {
   quoteId: 'q-1',

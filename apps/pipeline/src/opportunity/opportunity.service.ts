@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
-import type { CommandContext, LossReason, QuoteLine } from '@crm/contracts';
+import { commandTime, type CommandContext, type LossReason, type QuoteLine } from '@crm/contracts';
 import { CommandHandler, notFound, ruleBroken } from '@crm/decider';
 import type { EventStore } from '@crm/event-store';
 import { EVENT_STORE } from '@crm/service-kit';
@@ -37,8 +37,6 @@ export interface OpenOpportunityInput {
   fromLeadId?: string;
 }
 
-const at = (context: CommandContext) => (context.now?.() ?? new Date()).toISOString();
-
 /** Commands on opportunities, through the configured pipeline. */
 @Injectable()
 export class OpportunityService {
@@ -74,7 +72,7 @@ export class OpportunityService {
           customerId: account.customerId,
           ...(stage ? { stage } : {}),
           stages: this.config.stages,
-          at: at(context),
+          at: commandTime(context),
         },
       },
       context,
@@ -84,7 +82,7 @@ export class OpportunityService {
   moveStage(id: string, stage: string, context: CommandContext, expected?: number) {
     return this.run(
       id,
-      { type: 'MoveOpportunityStage', data: { stage, stages: this.config.stages, at: at(context) } },
+      { type: 'MoveOpportunityStage', data: { stage, stages: this.config.stages, at: commandTime(context) } },
       context,
       expected,
     );
@@ -93,7 +91,7 @@ export class OpportunityService {
   changeDetails(id: string, changes: OpportunityDetails, context: CommandContext, expected?: number) {
     return this.run(
       id,
-      { type: 'ChangeOpportunityDetails', data: { ...changes, at: at(context) } },
+      { type: 'ChangeOpportunityDetails', data: { ...changes, at: commandTime(context) } },
       context,
       expected,
     );
@@ -114,7 +112,7 @@ export class OpportunityService {
     }
     return this.run(
       id,
-      { type: 'WinOpportunity', data: { ...(quote ? { quote } : {}), at: at(context) } },
+      { type: 'WinOpportunity', data: { ...(quote ? { quote } : {}), at: commandTime(context) } },
       context,
       expected,
     );
@@ -129,7 +127,7 @@ export class OpportunityService {
   ) {
     return this.run(
       id,
-      { type: 'LoseOpportunity', data: { reason, ...(notes ? { notes } : {}), at: at(context) } },
+      { type: 'LoseOpportunity', data: { reason, ...(notes ? { notes } : {}), at: commandTime(context) } },
       context,
       expected,
     );

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
-import type { CommandContext, QuoteLine } from '@crm/contracts';
+import { commandTime, type CommandContext, type QuoteLine } from '@crm/contracts';
 import { CommandHandler } from '@crm/decider';
 import type { EventStore } from '@crm/event-store';
 import { EVENT_STORE } from '@crm/service-kit';
@@ -12,8 +12,6 @@ export interface QuoteResult {
   quote: Quote;
   revision: number;
 }
-
-const at = (context: CommandContext) => (context.now?.() ?? new Date()).toISOString();
 
 /** Commands on quotes; drafting goes through the opportunity (see OpportunityService.draftQuote). */
 @Injectable()
@@ -46,7 +44,7 @@ export class QuoteService {
       quoteId,
       {
         type: 'DraftQuote',
-        data: { ...input, quoteId, discountApprovalThreshold: threshold, at: at(context) },
+        data: { ...input, quoteId, discountApprovalThreshold: threshold, at: commandTime(context) },
       },
       context,
     );
@@ -56,7 +54,10 @@ export class QuoteService {
     const threshold = this.config.QUOTE_DISCOUNT_APPROVAL_THRESHOLD;
     return this.run(
       quoteId,
-      { type: 'ReviseQuote', data: { lines, discountApprovalThreshold: threshold, at: at(context) } },
+      {
+        type: 'ReviseQuote',
+        data: { lines, discountApprovalThreshold: threshold, at: commandTime(context) },
+      },
       context,
       expected,
     );
@@ -66,24 +67,24 @@ export class QuoteService {
     const approverId = context.actor ?? 'unknown';
     return this.run(
       quoteId,
-      { type: 'ApproveQuoteDiscount', data: { approverId, approverRoles, at: at(context) } },
+      { type: 'ApproveQuoteDiscount', data: { approverId, approverRoles, at: commandTime(context) } },
       context,
       expected,
     );
   }
 
   send(quoteId: string, context: CommandContext, expected?: number) {
-    return this.run(quoteId, { type: 'SendQuote', data: { at: at(context) } }, context, expected);
+    return this.run(quoteId, { type: 'SendQuote', data: { at: commandTime(context) } }, context, expected);
   }
 
   accept(quoteId: string, context: CommandContext, expected?: number) {
-    return this.run(quoteId, { type: 'AcceptQuote', data: { at: at(context) } }, context, expected);
+    return this.run(quoteId, { type: 'AcceptQuote', data: { at: commandTime(context) } }, context, expected);
   }
 
   reject(quoteId: string, reason: string | undefined, context: CommandContext, expected?: number) {
     return this.run(
       quoteId,
-      { type: 'RejectQuote', data: { ...(reason ? { reason } : {}), at: at(context) } },
+      { type: 'RejectQuote', data: { ...(reason ? { reason } : {}), at: commandTime(context) } },
       context,
       expected,
     );
