@@ -130,7 +130,12 @@ case "${1:-}" in
   test)
     ensure_node; ensure_packages; build; infra_up
     log "running unit, integration and end-to-end tests"
-    DATABASE_URL="$TEST_DATABASE_URL" npx jest --ci --runInBand "${@:2}" ;;
+    mkdir -p "$RUN_DIR"
+    status=0
+    DATABASE_URL="$TEST_DATABASE_URL" npx jest --ci --runInBand --json --outputFile="$RUN_DIR/jest-results.json" "${@:2}" || status=$?
+    # One plain closing line any CI can read, from jest's own counts.
+    node -e 'const r=require(process.argv[1]); console.log(`${r.numPassedTests} passed, ${r.numFailedTests} failed, ${r.numPendingTests + r.numTodoTests} skipped`)' "$RUN_DIR/jest-results.json" || true
+    exit "$status" ;;
   bench)
     ensure_node; ensure_packages; build; infra_up
     DATABASE_URL="$TEST_DATABASE_URL" node bench/dist/run.js "${@:2}" ;;
