@@ -5,7 +5,7 @@
 //
 //   npm i --prefix /tmp/k8s-validate kubernetes-models js-yaml
 //   kubectl kustomize k8s/overlays/prod | K8S_VALIDATE_MODULES=/tmp/k8s-validate/node_modules \
-//     K8S_EXTERNAL_SECRETS=leads-secrets node k8s/validate.mjs
+//     K8S_EXTERNAL_SECRETS=leads-secrets,pipeline-secrets node k8s/validate.mjs
 //
 // Input: YAML files given as arguments, or stdin. K8S_EXTERNAL_SECRETS: comma-separated names of Secrets
 // that are created outside the manifests (allowed to be referenced without being rendered).

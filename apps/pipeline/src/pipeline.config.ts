@@ -15,11 +15,11 @@ export class PipelineConfig extends ServiceConfig {
   @IsInt()
   @Min(0)
   @Max(100)
-  QUOTE_DISCOUNT_APPROVAL_THRESHOLD = 15;
+  QUOTE_DISCOUNT_APPROVAL_THRESHOLD: number = 15;
 
   /** Currency of opportunities opened from converted leads. */
   @Matches(/^[A-Z]{3}$/)
-  DEFAULT_CURRENCY = 'EUR';
+  DEFAULT_CURRENCY: string = 'EUR';
 
   private parsed?: PipelineStage[];
 
