@@ -6,8 +6,12 @@ import { round, runFor } from './stats';
 export interface AppendFigures {
   writers: number;
   eventStoreAppendsPerSecond: number;
+  /** Baseline: the same row into a table with the same columns and indexes as the event table. */
   rawInsertsPerSecond: number;
   ratio: number;
+  /** Second baseline: the same row into a table with a primary key only. */
+  rawInsertsPrimaryKeyOnlyPerSecond: number;
+  ratioToPrimaryKeyOnly: number;
 }
 
 const metadata = () => ({
@@ -39,9 +43,16 @@ export async function benchAppends(
   try {
     const store = new PostgresEventStore({ pool, schema });
     await store.migrate();
-    await pool.query(`create table "${schema}".raw_events (
-      id bigserial primary key, stream_id text not null, revision bigint not null, event_id uuid not null,
-      type text not null, data jsonb not null, metadata jsonb not null, recorded_at timestamptz not null default now())`);
+    for (const [table, constraints] of [
+      ['raw_events', ', unique (event_id), unique (stream_id, revision)'],
+      ['raw_events_pk_only', ''],
+    ]) {
+      await pool.query(`create table "${schema}".${table} (
+        id bigserial primary key, transaction_id xid8 not null default pg_current_xact_id(), stream_id text not null,
+        revision bigint not null, event_id uuid not null, type text not null, data jsonb not null, metadata jsonb not null,
+        recorded_at timestamptz not null default now()${constraints})`);
+    }
+    await pool.query(`create index on "${schema}".raw_events (transaction_id, id)`);
     // Warm up both paths (connections, plans) before measuring.
     await runFor(500, writers, (w, i) =>
       store
@@ -52,12 +63,15 @@ export async function benchAppends(
         )
         .then(() => undefined),
     );
-    const raw = await runFor(durationMs, writers, async (w, i) => {
-      await pool.query(
-        `insert into "${schema}".raw_events (stream_id, revision, event_id, type, data, metadata) values ($1, $2, $3, $4, $5, $6)`,
-        [`raw-${w}`, i, randomUUID(), 'LeadCaptured', data, metadata()],
-      );
-    });
+    const insertInto = (table: string) => (w: number, i: number) =>
+      pool
+        .query(
+          `insert into "${schema}".${table} (stream_id, revision, event_id, type, data, metadata) values ($1, $2, $3, $4, $5, $6)`,
+          [`raw-${w}`, i, randomUUID(), 'LeadCaptured', data, metadata()],
+        )
+        .then(() => undefined);
+    const raw = await runFor(durationMs, writers, insertInto('raw_events'));
+    const rawPkOnly = await runFor(durationMs, writers, insertInto('raw_events_pk_only'));
     const appended = await runFor(durationMs, writers, async (w, i) => {
       await store.append(
         `bench-${w}`,
@@ -72,6 +86,8 @@ export async function benchAppends(
       eventStoreAppendsPerSecond: round(appended / seconds),
       rawInsertsPerSecond: round(raw / seconds),
       ratio: round(appended / raw, 3),
+      rawInsertsPrimaryKeyOnlyPerSecond: round(rawPkOnly / seconds),
+      ratioToPrimaryKeyOnly: round(appended / rawPkOnly, 3),
     };
   } finally {
     await pool.query(`drop schema if exists "${schema}" cascade`);

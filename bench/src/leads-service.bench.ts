@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { ServiceProcess, freePort, freshDatabase, kafkaBrokers } from '@crm/test-support';
+import { ServiceProcess, freePort, freshDatabase, kafkaBrokers, waitFor } from '@crm/test-support';
 import { round, summarise } from './stats';
 
 // autocannon ships no types; this is the part of its API the benchmark uses.
@@ -85,6 +85,13 @@ export async function benchLeadsService(
   try {
     await service.start();
     await captureOne(service.url); // first request warms the code paths
+    // Idle means caught up: a fresh consumer group first replays the topic's history.
+    await waitFor(
+      'the projection to catch up',
+      async () => / 0$/m.test((await (await fetch(`${service.url}/metrics`)).text()).match(/^crm_consumer_lag_messages.*$/m)?.[0] ?? ''),
+      120_000,
+      250,
+    );
     await new Promise((resolve) => setTimeout(resolve, 3000));
     const idleRssMb = rssMb(service.pid!);
     const result = await autocannon({

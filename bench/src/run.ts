@@ -24,11 +24,14 @@ async function main() {
       appends.map((a) => ({
         writers: a.writers,
         'appends/s': a.eventStoreAppendsPerSecond,
-        'raw inserts/s': a.rawInsertsPerSecond,
+        'raw inserts/s (same indexes)': a.rawInsertsPerSecond,
         ratio: a.ratio,
+        'raw inserts/s (pk only)': a.rawInsertsPrimaryKeyOnlyPerSecond,
+        'ratio (pk only)': a.ratioToPrimaryKeyOnly,
       })),
     ),
   );
+
 
   const service = await benchLeadsService(seconds * 2, connections, 200);
   console.log('\nLeads service');

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { CommandContext, EventMetadata } from '@crm/contracts';
+import { commandTime, type CommandContext, type EventMetadata } from '@crm/contracts';
 import {
   WrongExpectedRevisionError,
   type EventStore,
@@ -108,19 +108,29 @@ export class CommandHandler<Command, State, Event extends DomainEvent> {
 
   private toNewEvents(events: Event[], customerId: string, context: CommandContext): NewEvent[] {
     const newId = this.config.newId ?? randomUUID;
-    const occurredAt = (context.now?.() ?? new Date()).toISOString();
-    return events.map((event) => {
-      const metadata: EventMetadata = {
-        customerId,
-        correlationId: context.correlationId,
-        causationId: context.causationId ?? context.commandId,
-        schemaVersion: this.config.schemaVersions[event.type as Event['type']],
-        occurredAt,
-        ...(context.traceparent ? { traceparent: context.traceparent } : {}),
-        ...(context.tracestate ? { tracestate: context.tracestate } : {}),
-        ...(context.actor ? { actor: context.actor } : {}),
-      };
-      return { id: newId(), type: event.type, data: event.data, metadata };
-    });
+    return events.map((event) => ({
+      id: newId(),
+      type: event.type,
+      data: event.data,
+      metadata: eventMetadata(context, customerId, this.config.schemaVersions[event.type as Event['type']]),
+    }));
   }
+}
+
+/** The metadata of an event a command writes: who, why, which trace, and when. */
+export function eventMetadata(
+  context: CommandContext,
+  customerId: string,
+  schemaVersion: number,
+): EventMetadata {
+  return {
+    customerId,
+    correlationId: context.correlationId,
+    causationId: context.causationId ?? context.commandId,
+    schemaVersion,
+    occurredAt: commandTime(context),
+    ...(context.traceparent ? { traceparent: context.traceparent } : {}),
+    ...(context.tracestate ? { tracestate: context.tracestate } : {}),
+    ...(context.actor ? { actor: context.actor } : {}),
+  };
 }

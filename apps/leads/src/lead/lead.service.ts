@@ -1,11 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
 import { commandTime, type CommandContext } from '@crm/contracts';
-import { CommandHandler } from '@crm/decider';
+import { CommandHandler, ruleBroken } from '@crm/decider';
 import type { EventStore } from '@crm/event-store';
 import { EVENT_STORE } from '@crm/service-kit';
 import { LeadsConfig } from '../leads.config';
-import { OWNER_ROTATION_STREAM, ownerRotationDecider } from '../assignment/owner-rotation.decider';
+import { ownerForTicket, takeTicket } from '../assignment/round-robin';
 import { emailClaimDecider, emailClaimStreamId } from '../duplicates/email-claim.decider';
 import {
   leadDecider,
@@ -28,10 +28,9 @@ export interface LeadCommandResult {
 export class LeadService {
   private readonly leads: CommandHandler<LeadCommand, LeadState, LeadEvent>;
   private readonly claims;
-  private readonly rotation;
 
   constructor(
-    @Inject(EVENT_STORE) store: EventStore,
+    @Inject(EVENT_STORE) private readonly store: EventStore,
     private readonly config: LeadsConfig,
   ) {
     this.leads = new CommandHandler({
@@ -44,12 +43,6 @@ export class LeadService {
       store,
       decider: emailClaimDecider,
       schemaVersions: { LeadEmailClaimed: 1 },
-      customerIdOf: (_state, command) => command.data.customerId,
-    });
-    this.rotation = new CommandHandler({
-      store,
-      decider: ownerRotationDecider,
-      schemaVersions: { OwnerTurnTaken: 1 },
       customerIdOf: (_state, command) => command.data.customerId,
     });
   }
@@ -178,12 +171,9 @@ export class LeadService {
   private async nextOwner(leadId: string, customerId: string, context: CommandContext, required = false) {
     const owners = this.config.owners;
     if (owners.length === 0 && !required) return undefined;
-    const result = await this.rotation.handle(
-      OWNER_ROTATION_STREAM,
-      { type: 'TakeTurn', data: { owners, leadId, customerId } },
-      context,
-      { maxRetries: 50 },
-    );
-    return { ownerId: result.events[0].data.ownerId, method: 'round_robin' as const };
+    if (owners.length === 0)
+      throw ruleBroken('NO_OWNERS_CONFIGURED', 'no lead owners are configured for round robin');
+    const ticket = await takeTicket(this.store, { leadId, customerId }, context);
+    return { ownerId: ownerForTicket(ticket, owners), method: 'round_robin' as const };
   }
 }

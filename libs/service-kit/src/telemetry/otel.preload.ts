@@ -1,14 +1,21 @@
 /**
- * Starts the OpenTelemetry SDK before anything else is loaded, so that http, express, pg and
- * kafkajs are instrumented. Load it with `node --require @crm/service-kit/dist/telemetry/otel.preload.js`.
+ * Starts the OpenTelemetry SDK before anything else is loaded, so that http, express, NestJS and
+ * pg are instrumented. Load it with `node --require @crm/service-kit/dist/telemetry/otel.preload.js`.
  *
  * Spans are always created (so that trace context reaches event metadata and Kafka headers);
  * they are exported over OTLP/HTTP only when OTEL_EXPORTER_OTLP_ENDPOINT or
  * OTEL_EXPORTER_OTLP_TRACES_ENDPOINT is set. OTEL_SDK_DISABLED=true turns it all off.
+ *
+ * Only the instrumentations the services use are loaded (the auto-instrumentation bundle costs
+ * tens of MB of memory). Kafka spans come from @crm/messaging itself, parented on the trace context
+ * stored with each event; kafkajs instrumentation would overwrite that traceparent header.
  */
 import { NodeSDK, tracing } from '@opentelemetry/sdk-node';
 import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
-import { getNodeAutoInstrumentations } from '@opentelemetry/auto-instrumentations-node';
+import { HttpInstrumentation } from '@opentelemetry/instrumentation-http';
+import { ExpressInstrumentation } from '@opentelemetry/instrumentation-express';
+import { NestInstrumentation } from '@opentelemetry/instrumentation-nestjs-core';
+import { PgInstrumentation } from '@opentelemetry/instrumentation-pg';
 
 class DiscardingSpanProcessor implements tracing.SpanProcessor {
   onStart(): void {}
@@ -29,17 +36,12 @@ function start(): NodeSDK | undefined {
         : new DiscardingSpanProcessor(),
     ],
     instrumentations: [
-      getNodeAutoInstrumentations({
-        '@opentelemetry/instrumentation-fs': { enabled: false },
-        '@opentelemetry/instrumentation-dns': { enabled: false },
-        '@opentelemetry/instrumentation-net': { enabled: false },
-        // The relay and the consumer make their own messaging spans, parented on the trace context
-        // stored with each event; kafkajs instrumentation would overwrite that traceparent header.
-        '@opentelemetry/instrumentation-kafkajs': { enabled: false },
-        '@opentelemetry/instrumentation-http': {
-          ignoreIncomingRequestHook: (req) => /^\/(health|metrics)/.test(req.url ?? ''),
-        },
+      new HttpInstrumentation({
+        ignoreIncomingRequestHook: (req) => /^\/(health|metrics)/.test(req.url ?? ''),
       }),
+      new ExpressInstrumentation(),
+      new NestInstrumentation(),
+      new PgInstrumentation(),
     ],
   });
   sdk.start();
