@@ -32,7 +32,6 @@ async function main() {
     ),
   );
 
-
   const service = await benchLeadsService(seconds * 2, connections, 200);
   console.log('\nLeads service');
   console.log(

@@ -10,11 +10,6 @@ export interface Migration {
 }
 
 const tables = (s: string): string => `
-create table ${s}.es_streams (
-  stream_id text primary key,
-  revision bigint not null
-);
-
 create table ${s}.es_events (
   global_position bigserial primary key,
   transaction_id xid8 not null default pg_current_xact_id(),
@@ -67,6 +62,7 @@ declare
   v_elsewhere text;
   v_count int;
   v_last bigint;
+  v_current bigint;
   v_prev_tx xid8;
 begin
   select count(*) filter (where e.stream_id = p_stream_id), min(e.stream_id) filter (where e.stream_id <> p_stream_id)
@@ -77,7 +73,7 @@ begin
   end if;
   if v_present = v_total then
     o_status := 'idempotent';
-    select st.revision into o_revision from ${s}.es_streams st where st.stream_id = p_stream_id;
+    select max(e.revision) into o_revision from ${s}.es_events e where e.stream_id = p_stream_id;
     return;
   end if;
   if v_present > 0 then
@@ -94,47 +90,26 @@ begin
   -- than that of every writer before it in the stream, and the global order follows stream order.
   perform pg_advisory_xact_lock(hashtextextended('${s}/' || p_stream_id, 0));
 
-  -- Optimistic concurrency on the stream row.
-  if p_expected = 'no_stream' then
-    insert into ${s}.es_streams as st (stream_id, revision) values (p_stream_id, v_count - 1)
-      on conflict (stream_id) do nothing
-      returning st.revision into v_last;
-  elsif p_expected = 'any' then
-    insert into ${s}.es_streams as st (stream_id, revision) values (p_stream_id, v_count - 1)
-      on conflict (stream_id) do update set revision = st.revision + v_count
-      returning st.revision into v_last;
-  elsif p_expected = 'stream_exists' then
-    update ${s}.es_streams st set revision = st.revision + v_count
-      where st.stream_id = p_stream_id
-      returning st.revision into v_last;
-  else
-    update ${s}.es_streams st set revision = st.revision + v_count
-      where st.stream_id = p_stream_id and st.revision = p_expected::bigint
-      returning st.revision into v_last;
-  end if;
-
-  if v_last is null then
+  -- Optimistic concurrency, under that lock: the stream's last event is its revision.
+  select e.revision, e.transaction_id into v_current, v_prev_tx from ${s}.es_events e
+    where e.stream_id = p_stream_id order by e.revision desc limit 1;
+  v_current := coalesce(v_current, -1);
+  if (p_expected = 'no_stream' and v_current <> -1)
+     or (p_expected = 'stream_exists' and v_current = -1)
+     or (p_expected not in ('no_stream', 'stream_exists', 'any') and v_current <> p_expected::bigint) then
     -- The winner of the race may have been a twin of this very append (a retry): then it is a replay.
     select count(*) into v_present from ${s}.es_events e
       where e.event_id = any (v_all_ids) and e.stream_id = p_stream_id;
-    select st.revision into o_revision from ${s}.es_streams st where st.stream_id = p_stream_id;
-    if v_present = v_total then
-      o_status := 'idempotent';
-    else
-      o_status := 'conflict';
-      o_revision := coalesce(o_revision, -1);
-    end if;
+    o_revision := v_current;
+    o_status := case when v_present = v_total then 'idempotent' else 'conflict' end;
     return;
   end if;
+  v_last := v_current + v_count;
 
   -- Safety net for what the lock above cannot order (a caller's transaction that took its id before
   -- calling): never commit an event behind its predecessor in the global order.
-  if v_last >= v_count then
-    select e.transaction_id into v_prev_tx from ${s}.es_events e
-      where e.stream_id = p_stream_id and e.revision = v_last - v_count;
-    if v_prev_tx > pg_current_xact_id() then
-      raise exception 'stream % was appended to by a later transaction', p_stream_id using errcode = '40001';
-    end if;
+  if v_prev_tx > pg_current_xact_id() then
+    raise exception 'stream % was appended to by a later transaction', p_stream_id using errcode = '40001';
   end if;
 
   with inserted as (
