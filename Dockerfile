@@ -48,7 +48,10 @@ RUN --mount=type=cache,target=/root/.npm npm install --no-audit --no-fund --omit
 FROM ${NODE_IMAGE} AS runtime
 ARG SERVICE=leads
 ARG PORT=3001
+# A 4 MiB young generation: idle RSS 142 MB instead of 176 MB in bench/ with no measurable loss
+# of capture throughput (bench/README.md); override NODE_OPTIONS to tune.
 ENV NODE_ENV=production \
+    NODE_OPTIONS=--max-semi-space-size=4 \
     SERVICE=${SERVICE} \
     PORT=${PORT} \
     OTEL_SERVICE_NAME=${SERVICE}

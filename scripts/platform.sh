@@ -91,7 +91,7 @@ start_services() {
     fi
     log "starting $service on port $port (logs: .run/$service.log)"
     PORT="$port" OTEL_SERVICE_NAME="$service" LEAD_OWNERS="${LEAD_OWNERS:-rep-1,rep-2,rep-3}" \
-      nohup node --require "$ROOT/libs/service-kit/dist/telemetry/otel.preload.js" "$ROOT/apps/$service/dist/main.js" \
+      nohup node --max-semi-space-size=4 --require "$ROOT/libs/service-kit/dist/telemetry/otel.preload.js" "$ROOT/apps/$service/dist/main.js" \
       >>"$RUN_DIR/$service.log" 2>&1 &
     echo $! >"$pidfile"
   done
