@@ -50,6 +50,7 @@ create or replace function ${s}.es_append(
   p_types text[],
   p_data jsonb[],
   p_metadata jsonb[],
+  p_check_ids boolean default false,
   out o_status text,
   out o_revision bigint,
   out o_commit text,
@@ -65,23 +66,30 @@ declare
   v_current bigint;
   v_prev_tx xid8;
 begin
-  select count(*) filter (where e.stream_id = p_stream_id), min(e.stream_id) filter (where e.stream_id <> p_stream_id)
-    into v_present, v_elsewhere
-    from ${s}.es_events e where e.event_id = any (p_ids);
-  if v_elsewhere is not null then
-    raise exception 'event id already recorded in stream %', v_elsewhere using errcode = 'ES001';
-  end if;
-  if v_present = v_total then
-    o_status := 'idempotent';
-    select max(e.revision) into o_revision from ${s}.es_events e where e.stream_id = p_stream_id;
-    return;
-  end if;
-  if v_present > 0 then
-    select array_agg(u.id order by u.ord), array_agg(u.type order by u.ord),
-           array_agg(u.data order by u.ord), array_agg(u.metadata order by u.ord)
-      into p_ids, p_types, p_data, p_metadata
-      from unnest(p_ids, p_types, p_data, p_metadata) with ordinality as u(id, type, data, metadata, ord)
-      where not exists (select 1 from ${s}.es_events e where e.event_id = u.id);
+  -- Which ids are already recorded. An exact or no-stream append of new ids skips this lookup: a
+  -- retry of one that succeeded finds the stream moved on and is recognised below, and an id
+  -- recorded anywhere else fails the insert (unique event_id), whereupon the caller retries with
+  -- p_check_ids to get the full answer.
+  v_present := 0;
+  if p_check_ids or p_expected in ('any', 'stream_exists') then
+    select count(*) filter (where e.stream_id = p_stream_id), min(e.stream_id) filter (where e.stream_id <> p_stream_id)
+      into v_present, v_elsewhere
+      from ${s}.es_events e where e.event_id = any (p_ids);
+    if v_elsewhere is not null then
+      raise exception 'event id already recorded in stream %', v_elsewhere using errcode = 'ES001';
+    end if;
+    if v_present = v_total then
+      o_status := 'idempotent';
+      select max(e.revision) into o_revision from ${s}.es_events e where e.stream_id = p_stream_id;
+      return;
+    end if;
+    if v_present > 0 then
+      select array_agg(u.id order by u.ord), array_agg(u.type order by u.ord),
+             array_agg(u.data order by u.ord), array_agg(u.metadata order by u.ord)
+        into p_ids, p_types, p_data, p_metadata
+        from unnest(p_ids, p_types, p_data, p_metadata) with ordinality as u(id, type, data, metadata, ord)
+        where not exists (select 1 from ${s}.es_events e where e.event_id = u.id);
+    end if;
   end if;
   v_count := cardinality(p_ids);
 

@@ -84,13 +84,17 @@ export class PostgresEventStore implements EventStore {
       events.map((e) => JSON.stringify(e.data) ?? 'null'),
       events.map((e) => JSON.stringify(e.metadata)),
     ];
+    let checkIds = false;
     for (let attempt = 1; ; attempt++) {
       let row: AppendRow;
       try {
-        row = (await this.pool.query<AppendRow>({ ...this.sql.append, values })).rows[0];
+        row = (await this.pool.query<AppendRow>({ ...this.sql.append, values: [...values, checkIds] }))
+          .rows[0];
       } catch (error) {
         const code = sqlState(error);
         const retry = code === '40001' || code === '23505';
+        // A duplicate id skipped the fast path's lookup: ask again with the ids checked.
+        if (code === '23505') checkIds = true;
         if (retry && attempt < MAX_ATTEMPTS) continue;
         if (code === '23505') throw new WrongExpectedRevisionError(streamId, expectedRevision, undefined);
         if (code === 'ES001')

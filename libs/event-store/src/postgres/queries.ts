@@ -22,7 +22,7 @@ export function statements(schema: string, quoted: string): Statements {
   return {
     append: {
       name: name('append'),
-      text: `select o_status, o_revision, o_commit, o_prepare from ${quoted}.es_append($1, $2, $3::uuid[], $4::text[], $5::jsonb[], $6::jsonb[])`,
+      text: `select o_status, o_revision, o_commit, o_prepare from ${quoted}.es_append($1, $2, $3::uuid[], $4::text[], $5::jsonb[], $6::jsonb[], $7)`,
     },
     readStreamForwards: {
       name: name('stream-fwd'),
