@@ -94,21 +94,16 @@ export async function benchLeadsService(
     KAFKA_BROKERS: kafkaBrokers().join(','),
     LEAD_OWNERS: 'ana,ben,cleo',
     KAFKA_GROUP_PREFIX: `bench-${randomBytes(6).toString('hex')}`,
+    KAFKA_TOPIC_PREFIX: `bench-${randomBytes(6).toString('hex')}.`,
     LOG_LEVEL: 'warn',
   };
+  // The run's own topics (KAFKA_TOPIC_PREFIX): no history to replay, nothing shared with other runs.
   const port = await freePort();
-  // A fresh consumer group first replays the topic's whole history (other runs' events too), and
-  // the heap it grows for that stays resident. Idle means the steady state: a first process
-  // catches up and stops, and the one measured starts from the committed offsets.
-  const catchUp = new ServiceProcess('leads', port, env);
-  await catchUp.start();
-  await waitForCatchUp(catchUp.url);
-  await catchUp.stop();
   const service = new ServiceProcess('leads', port, env);
   try {
     await service.start();
     await captureOne(service.url); // first request warms the code paths
-    await waitForCatchUp(service.url);
+    await waitForCatchUp(service.url); // idle means nothing left to consume
     await new Promise((resolve) => setTimeout(resolve, 3000));
     const idleRssMb = rssMb(service.pid!);
     const result = await autocannon({

@@ -24,8 +24,10 @@ let otlp: OtlpReceiver;
 let consumer: Consumer;
 const seen: KafkaMessage[] = [];
 
-// Owners unique to this run: other runs' events on the shared broker replay into this run's model.
+// This run's own topics and owners: the broker is shared with other runs and benchmarks.
 const run = randomBytes(3).toString('hex');
+const topicPrefix = `e2e-${run}.`;
+const leadsTopic = `${topicPrefix}crm.leads.events`;
 const email = () => `ana.${randomBytes(4).toString('hex')}@Example.COM`;
 const traceparent = () => `00-${randomBytes(16).toString('hex')}-${randomBytes(8).toString('hex')}-01`;
 
@@ -61,6 +63,7 @@ beforeAll(async () => {
     KAFKA_BROKERS: kafkaBrokers().join(','),
     LEAD_OWNERS: `ana-${run},ben-${run}`,
     KAFKA_GROUP_PREFIX: `e2e-${randomUUID()}`,
+    KAFKA_TOPIC_PREFIX: topicPrefix,
     OTEL_EXPORTER_OTLP_ENDPOINT: otlp.endpoint,
     LOG_LEVEL: 'warn',
   });
@@ -72,7 +75,7 @@ beforeAll(async () => {
   });
   consumer = kafka.consumer({ groupId: `e2e-integrator-${randomUUID()}`, maxWaitTimeInMs: 100 });
   await consumer.connect();
-  await consumer.subscribe({ topic: 'crm.leads.events', fromBeginning: true });
+  await consumer.subscribe({ topic: leadsTopic, fromBeginning: true });
   await consumer.run({ eachMessage: async ({ message }) => void seen.push(message) });
 });
 
@@ -304,7 +307,7 @@ describe('leads service, end to end', () => {
     await readLead(created.body.id);
     const spans = await waitFor('the spans of the whole trace', () => {
       const t = otlp.trace(traceId);
-      return t.some((s) => s.name === 'crm.leads.events process') &&
+      return t.some((s) => s.name === `${leadsTopic} process`) &&
         t.some((s) => /^pg\.query:INSERT/.test(s.name))
         ? t
         : undefined;
@@ -315,12 +318,12 @@ describe('leads service, end to end', () => {
     // HTTP server span -> event append -> Kafka produce -> consume -> projection write
     expect(spans).toContainEqual(expect.objectContaining({ name: 'POST /leads', kind: 2 }));
     expect(spans.some((s) => /^pg\.query:es:leads_eventstore:append/.test(s.name))).toBe(true);
-    const publish = spans.filter((s) => s.name === 'crm.leads.events publish' && s.kind === 4);
-    const consume = spans.filter((s) => s.name === 'crm.leads.events process' && s.kind === 5);
+    const publish = spans.filter((s) => s.name === `${leadsTopic} publish` && s.kind === 4);
+    const consume = spans.filter((s) => s.name === `${leadsTopic} process` && s.kind === 5);
     expect(publish.length).toBeGreaterThanOrEqual(1);
-    expect(consume.every((s) => parentOf(s)?.name === 'crm.leads.events publish')).toBe(true);
+    expect(consume.every((s) => parentOf(s)?.name === `${leadsTopic} publish`)).toBe(true);
     const projectionWrite = spans.find(
-      (s) => /^pg\.query:INSERT/.test(s.name) && parentOf(s)?.name === 'crm.leads.events process',
+      (s) => /^pg\.query:INSERT/.test(s.name) && parentOf(s)?.name === `${leadsTopic} process`,
     );
     expect(projectionWrite).toBeDefined();
     expect(new Set(spans.map((s) => s.service))).toEqual(new Set(['leads']));

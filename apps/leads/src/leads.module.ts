@@ -1,5 +1,4 @@
 import { Module, type DynamicModule } from '@nestjs/common';
-import { eventsTopic } from '@crm/contracts';
 import { PlatformModule } from '@crm/service-kit';
 import { LeadController } from './lead/lead.controller';
 import { LeadQueries } from './lead/lead.queries';
@@ -25,7 +24,7 @@ export class LeadsModule {
           entities: [LeadSummary, LeadEngagement],
           migrations: [LeadReadModel1763900000000],
           publishes: isPublicLeadEvent,
-          projections: [{ name: 'lead-summary', topics: [eventsTopic('leads')], handle: projectLeadEvent }],
+          projections: [{ name: 'lead-summary', topics: [config.topic('leads')], handle: projectLeadEvent }],
         }),
       ],
       controllers: [LeadController],

@@ -28,6 +28,9 @@ const groupPrefix = `e2e-${randomUUID()}`;
 // The broker is shared with other runs, whose events the fresh consumer groups replay into this
 // run's read models; owners unique to this run keep the reports this test checks to itself.
 const run = randomBytes(3).toString('hex');
+const topicPrefix = `e2e-${run}.`;
+const leadsTopic = `${topicPrefix}crm.leads.events`;
+const pipelineTopic = `${topicPrefix}crm.pipeline.events`;
 const ana = `ana-${run}`;
 const ben = `ben-${run}`;
 const pipelineEvents: KafkaMessage[] = [];
@@ -41,6 +44,7 @@ function pipelineProcess(port: number) {
     DATABASE_URL: db.url,
     KAFKA_BROKERS: kafkaBrokers().join(','),
     KAFKA_GROUP_PREFIX: groupPrefix,
+    KAFKA_TOPIC_PREFIX: topicPrefix,
     OTEL_EXPORTER_OTLP_ENDPOINT: otlp.endpoint,
     LOG_LEVEL: 'warn',
   });
@@ -88,6 +92,7 @@ beforeAll(async () => {
     DATABASE_URL: db.url,
     KAFKA_BROKERS: kafkaBrokers().join(','),
     KAFKA_GROUP_PREFIX: groupPrefix,
+    KAFKA_TOPIC_PREFIX: topicPrefix,
     LEAD_OWNERS: ana,
     OTEL_EXPORTER_OTLP_ENDPOINT: otlp.endpoint,
     LOG_LEVEL: 'warn',
@@ -99,7 +104,7 @@ beforeAll(async () => {
   await admin.connect();
   integrator = kafka.consumer({ groupId: `e2e-integrator-${randomUUID()}`, maxWaitTimeInMs: 100 });
   await integrator.connect();
-  await integrator.subscribe({ topic: 'crm.pipeline.events', fromBeginning: true });
+  await integrator.subscribe({ topic: pipelineTopic, fromBeginning: true });
   await integrator.run({ eachMessage: async ({ message }) => void pipelineEvents.push(message) });
 });
 
@@ -151,13 +156,13 @@ describe('from interest to acquisition', () => {
       expect.objectContaining({ service: 'leads', name: `POST /leads/:id/convert`, kind: 2 }),
     );
     expect(spans).toContainEqual(
-      expect.objectContaining({ service: 'pipeline', name: 'crm.leads.events process', kind: 5 }),
+      expect.objectContaining({ service: 'pipeline', name: `${leadsTopic} process`, kind: 5 }),
     );
     expect(spans.some((s) => s.service === 'pipeline' && /es:pipeline_eventstore:append/.test(s.name))).toBe(
       true,
     );
     expect(spans).toContainEqual(
-      expect.objectContaining({ service: 'pipeline', name: 'crm.pipeline.events publish', kind: 4 }),
+      expect.objectContaining({ service: 'pipeline', name: `${pipelineTopic} publish`, kind: 4 }),
     );
   });
 
@@ -167,7 +172,7 @@ describe('from interest to acquisition', () => {
     // lead-conversion reaction also forgets what it processed, as after a crash between its
     // appends and its dedupe commit, so the conversion is really handled a second time.
     for (const name of ['lead-conversion', 'pipeline-read-model', 'win-recording']) {
-      const topic = name === 'lead-conversion' ? 'crm.leads.events' : 'crm.pipeline.events';
+      const topic = name === 'lead-conversion' ? leadsTopic : pipelineTopic;
       await admin.resetOffsets({ groupId: `${groupPrefix}-pipeline-${name}`, topic, earliest: true });
     }
     const client = new Client({ connectionString: db.url });

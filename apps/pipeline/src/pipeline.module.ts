@@ -1,5 +1,4 @@
 import { Module, type DynamicModule } from '@nestjs/common';
-import { eventsTopic } from '@crm/contracts';
 import { PlatformModule } from '@crm/service-kit';
 import { AccountController } from './account/account.controller';
 import { AccountService } from './account/account.service';
@@ -32,9 +31,9 @@ export class PipelineModule {
           entities: [AccountRow, ContactRow, OpportunityRow, StageHistoryRow, QuoteRow],
           migrations: [PipelineReadModel1763900000000],
           projections: [
-            { name: 'pipeline-read-model', topics: [eventsTopic('pipeline')], handle: projectPipelineEvent },
-            { name: 'lead-conversion', topics: [eventsTopic('leads')], handler: LeadConversionReaction },
-            { name: 'win-recording', topics: [eventsTopic('pipeline')], handler: WinRecordingReaction },
+            { name: 'pipeline-read-model', topics: [config.topic('pipeline')], handle: projectPipelineEvent },
+            { name: 'lead-conversion', topics: [config.topic('leads')], handler: LeadConversionReaction },
+            { name: 'win-recording', topics: [config.topic('pipeline')], handler: WinRecordingReaction },
           ],
         }),
       ],

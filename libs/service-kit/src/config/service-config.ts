@@ -1,11 +1,13 @@
 import 'reflect-metadata';
 import { plainToInstance } from 'class-transformer';
+import { eventsTopic, type BoundedContext } from '@crm/contracts';
 import {
   IsIn,
   IsInt,
   IsOptional,
   IsString,
   IsUrl,
+  Matches,
   Max,
   Min,
   validateSync,
@@ -37,6 +39,13 @@ export class ServiceConfig {
   @IsString()
   KAFKA_GROUP_PREFIX = 'crm';
 
+  /**
+   * Prefix of every topic name (e.g. `staging.`), for deployments or test runs that share a Kafka
+   * cluster. Empty in production: topics are then exactly `crm.<context>.events`.
+   */
+  @Matches(/^[A-Za-z0-9._-]*$/, { message: 'KAFKA_TOPIC_PREFIX may hold letters, digits, ".", "_" and "-"' })
+  KAFKA_TOPIC_PREFIX: string = '';
+
   @IsIn(['postgres', 'eventstoredb'])
   EVENT_STORE: 'postgres' | 'eventstoredb' = 'postgres';
 
@@ -46,6 +55,11 @@ export class ServiceConfig {
 
   @IsIn(['debug', 'info', 'warn', 'error'])
   LOG_LEVEL: 'debug' | 'info' | 'warn' | 'error' = 'info';
+
+  /** The topic a context publishes its events on, in this deployment. */
+  topic(context: BoundedContext): string {
+    return this.KAFKA_TOPIC_PREFIX + eventsTopic(context);
+  }
 
   get kafkaBrokers(): string[] {
     return this.KAFKA_BROKERS.split(',')

@@ -1,7 +1,7 @@
 import { Logger } from '@nestjs/common';
 import { Pool } from 'pg';
 import { DataSource, type MixedList, type EntitySchema } from 'typeorm';
-import { eventsTopic, type BoundedContext } from '@crm/contracts';
+import type { BoundedContext } from '@crm/contracts';
 import { createEventStore, type EventStore, type RecordedEvent } from '@crm/event-store';
 import {
   EventRelay,
@@ -96,6 +96,7 @@ export class PlatformRuntime {
     this.relay = new EventRelay({
       name: `${context}-events`,
       context,
+      topic: config.topic(context),
       store: this.store,
       publisher: this.bus,
       pool: this.pool,
@@ -126,7 +127,11 @@ export class PlatformRuntime {
     await this.migrateReadModel(schema);
     await this.relay.migrate();
     for (const { consumer } of this.consumers) await consumer.migrate();
-    await this.bus.ensureTopics([{ topic: eventsTopic(context), partitions: this.options.partitions ?? 6 }]);
+    // Its own topic, and those it consumes: a service may start before the context it listens to.
+    const topics = new Set([config.topic(context), ...this.options.projections.flatMap((p) => p.topics)]);
+    await this.bus.ensureTopics(
+      [...topics].map((topic) => ({ topic, partitions: this.options.partitions ?? 6 })),
+    );
     await this.relay.start();
     for (const { consumer } of this.consumers) await consumer.start();
     this.logger.log({
