@@ -209,8 +209,30 @@ export class KafkaBus implements MessagePublisher, MessageSubscriber, TopicAdmin
         // A concurrent creator won some of them (TOPIC_ALREADY_EXISTS mixed with successes).
         if ((await this.missingTopics(admin, missing)).length > 0) throw error;
       }
+      // Whoever created them, wait until every partition has a leader: a consumer or producer that
+      // comes earlier is told "this server does not host this topic-partition".
+      await this.waitForLeaders(
+        admin,
+        topics.map((t) => t.topic),
+      );
     } finally {
       await admin.disconnect();
+    }
+  }
+
+  private async waitForLeaders(admin: Admin, topics: string[], timeoutMs = 30_000): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const ready = await admin
+        .fetchTopicMetadata({ topics })
+        .then((m) =>
+          m.topics.every((t) => t.partitions.length > 0 && t.partitions.every((p) => p.leader >= 0)),
+        )
+        .catch(() => false);
+      if (ready) return;
+      if (Date.now() > deadline)
+        throw new Error(`topics ${topics.join(', ')} have no leaders after ${timeoutMs} ms`);
+      await new Promise((resolve) => setTimeout(resolve, 100));
     }
   }
 

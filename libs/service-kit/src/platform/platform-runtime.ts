@@ -133,7 +133,8 @@ export class PlatformRuntime {
       [...topics].map((topic) => ({ topic, partitions: this.options.partitions ?? 6 })),
     );
     await this.relay.start();
-    for (const { consumer } of this.consumers) await consumer.start();
+    for (const { name, consumer } of this.consumers)
+      await this.startWithRetries(name, () => consumer.start());
     this.logger.log({
       msg: 'platform started',
       schema,
@@ -150,6 +151,28 @@ export class PlatformRuntime {
     await this.pool.end();
   }
 
+  /**
+   * Kafka answers some requests with retriable errors while a cluster settles (a topic another
+   * service just created, a coordinator moving): those are retried for a while before giving up.
+   */
+  private async startWithRetries(name: string, start: () => Promise<void>, attempts = 10): Promise<void> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await start();
+      } catch (error) {
+        const retriable = (error as { retriable?: boolean }).retriable === true;
+        if (!retriable || attempt >= attempts) throw error;
+        this.logger.warn({
+          msg: 'consumer start failed, retrying',
+          consumer: name,
+          attempt,
+          error: String(error),
+        });
+        await new Promise((resolve) => setTimeout(resolve, 500 * attempt));
+      }
+    }
+  }
+
   /** The running projections and reactions, for metrics. */
   projectionConsumers() {
     return [...this.consumers];
@@ -160,6 +183,14 @@ export class PlatformRuntime {
       { name: 'postgres', check: async () => void (await this.db.query('select 1')) },
       { name: 'event-store', check: () => this.store.ping() },
       { name: 'kafka', check: () => this.bus.ping() },
+      {
+        name: 'projections',
+        check: async () => {
+          const stopped = this.consumers.filter((c) => !c.consumer.stats().running).map((c) => c.name);
+          if (this.consumers.length === 0 || stopped.length > 0)
+            throw new Error(`not consuming: ${stopped.join(', ') || 'not started'}`);
+        },
+      },
     ];
   }
 
