@@ -290,6 +290,7 @@ describe('leads service, end to end', () => {
       'postgres',
       'event-store',
       'kafka',
+      'projections',
     ]);
     expect((await http('GET', '/health/live')).status).toBe(200);
   });
