@@ -25,6 +25,8 @@ export interface ServiceFigures {
     non2xx: number;
     errors: number;
   };
+  /** Time for the projection to apply what the load left behind (the relay and consumer backlog). */
+  drainAfterLoadMs: number;
   appendToReadLag: { samples: number; p50Ms: number; p99Ms: number; maxMs: number };
 }
 
@@ -116,6 +118,10 @@ export async function benchLeadsService(
         { method: 'POST', setupRequest: (req: Record<string, unknown>) => ({ ...req, body: body() }) },
       ],
     });
+    // What the load left unprojected drains first; lag is then sampled on a quiet service.
+    const drainStarted = performance.now();
+    await waitForCatchUp(service.url);
+    const drainAfterLoadMs = round(performance.now() - drainStarted);
     const lags = summarise(await lag(service.url, lagSamples));
     return {
       idleRssMb,
@@ -128,6 +134,7 @@ export async function benchLeadsService(
         non2xx: result.non2xx,
         errors: result.errors,
       },
+      drainAfterLoadMs,
       appendToReadLag: {
         samples: lags.count,
         p50Ms: round(lags.p50),

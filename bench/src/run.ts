@@ -40,8 +40,10 @@ async function main() {
       { figure: 'capture latency p50 (ms)', value: service.capture.p50Ms },
       { figure: 'capture latency p99 (ms)', value: service.capture.p99Ms },
       { figure: 'non-2xx responses', value: service.capture.non2xx },
+      { figure: 'projection drain after the load (ms)', value: service.drainAfterLoadMs },
       { figure: 'append-to-read lag p50 (ms)', value: service.appendToReadLag.p50Ms },
       { figure: 'append-to-read lag p99 (ms)', value: service.appendToReadLag.p99Ms },
+      { figure: 'append-to-read lag max (ms)', value: service.appendToReadLag.maxMs },
       { figure: 'idle resident memory (MB)', value: service.idleRssMb },
     ]),
   );
