@@ -39,6 +39,21 @@ const header = (m: KafkaMessage, name: string) => m.headers?.[name]?.toString();
 
 const call = callService;
 
+/** Events any request with this correlation id led to (reactions keep the correlation id too). */
+async function eventsCorrelatedWith(correlationId: string): Promise<number> {
+  const client = new Client({ connectionString: db.url });
+  await client.connect();
+  try {
+    const { rows } = await client.query(
+      `select count(*) from pipeline_eventstore.es_events where metadata->>'correlationId' = $1`,
+      [correlationId],
+    );
+    return Number(rows[0].count);
+  } finally {
+    await client.end();
+  }
+}
+
 function pipelineProcess(port: number) {
   return new ServiceProcess('pipeline', port, {
     DATABASE_URL: db.url,
@@ -369,13 +384,20 @@ describe('from interest to acquisition', () => {
     );
   });
 
-  it('rejects bad input with the offending fields', async () => {
-    const bad = await call(pipeline, 'POST', '/opportunities', {
-      accountId: 'nope',
-      name: '',
-      currency: 'euro',
-      amount: -1,
-    });
+  it('rejects bad input and stale revisions with clear 4xx errors, appending nothing', async () => {
+    const refused = { 'x-correlation-id': `refused-${run}` };
+    const bad = await call(
+      pipeline,
+      'POST',
+      '/opportunities',
+      {
+        accountId: 'nope',
+        name: '',
+        currency: 'euro',
+        amount: -1,
+      },
+      refused,
+    );
     expect(bad.status).toBe(400);
     expect(bad.body.errors.map((e: { field: string }) => e.field).sort()).toEqual([
       'accountId',
@@ -384,15 +406,67 @@ describe('from interest to acquisition', () => {
       'name',
       'ownerId',
     ]);
+    const unknownAccount = await call(
+      pipeline,
+      'POST',
+      '/opportunities',
+      {
+        accountId: randomUUID(),
+        name: 'x',
+        ownerId: 'a',
+        currency: 'EUR',
+      },
+      refused,
+    );
+    expect(unknownAccount.status).toBe(404);
+    const badLines = await call(
+      pipeline,
+      'POST',
+      `/opportunities/${opportunityId}/quotes`,
+      {
+        lines: [{ product: 'x', quantity: 0, unitPrice: 1.001 }],
+      },
+      refused,
+    );
+    expect(badLines.status).toBe(400);
+    expect(badLines.body.errors.map((e: { field: string }) => e.field).sort()).toEqual([
+      'lines.0.quantity',
+      'lines.0.unitPrice',
+    ]);
+    const opened = await call(
+      pipeline,
+      'POST',
+      '/opportunities',
+      {
+        accountId: lead.customerId,
+        name: 'Concurrent',
+        ownerId: ana,
+        currency: 'EUR',
+      },
+      { 'x-correlation-id': `accepted-${run}` },
+    );
+    const etag = opened.headers.get('etag')!;
     expect(
       (
-        await call(pipeline, 'POST', '/opportunities', {
-          accountId: randomUUID(),
-          name: 'x',
-          ownerId: 'a',
-          currency: 'EUR',
-        })
+        await call(
+          pipeline,
+          'POST',
+          `/opportunities/${opened.body.id}/stage`,
+          { stage: 'proposal' },
+          { 'if-match': etag },
+        )
       ).status,
-    ).toBe(404);
+    ).toBe(200);
+    const stale = await call(
+      pipeline,
+      'POST',
+      `/opportunities/${opened.body.id}/stage`,
+      { stage: 'negotiation' },
+      { 'if-match': etag, ...refused },
+    );
+    expect(stale.status).toBe(409);
+    expect(stale.body.code).toBe('REVISION_CONFLICT');
+    expect(await eventsCorrelatedWith(`refused-${run}`)).toBe(0);
+    expect(await eventsCorrelatedWith(`accepted-${run}`)).toBe(1); // the count does see what was appended
   });
 });
