@@ -14,7 +14,10 @@ export interface Statements {
   readAll: Statement;
 }
 
-const columns = `global_position, transaction_id::text as transaction_id, stream_id, revision, event_id, type, data, metadata, recorded_at`;
+// Output names must differ from the table's column names: ORDER BY binds a bare name to an output
+// column first, so aliasing `transaction_id::text as transaction_id` once made readAll sort xids as
+// text ('10000' < '9622') and skip every event of a batch that spanned a power of ten.
+const columns = `e.global_position, e.transaction_id::text as commit_text, e.stream_id, e.revision, e.event_id, e.type, e.data, e.metadata, e.recorded_at`;
 
 /** SQL of the store for one schema. `schema` is the raw name (validated); `quoted` its quoted identifier. */
 export function statements(schema: string, quoted: string): Statements {
@@ -26,11 +29,11 @@ export function statements(schema: string, quoted: string): Statements {
     },
     readStreamForwards: {
       name: name('stream-fwd'),
-      text: `select ${columns} from ${quoted}.es_events where stream_id = $1 and revision >= $2 order by revision limit $3`,
+      text: `select ${columns} from ${quoted}.es_events e where e.stream_id = $1 and e.revision >= $2 order by e.revision limit $3`,
     },
     readStreamBackwards: {
       name: name('stream-bwd'),
-      text: `select ${columns} from ${quoted}.es_events where stream_id = $1 and revision <= $2 order by revision desc limit $3`,
+      text: `select ${columns} from ${quoted}.es_events e where e.stream_id = $1 and e.revision <= $2 order by e.revision desc limit $3`,
     },
     // The fence: only transactions below the oldest one still running (pg_snapshot_xmin) are read, and
     // in (transaction id, sequence) order. Everything below the fence has committed or aborted, so no
@@ -38,17 +41,17 @@ export function statements(schema: string, quoted: string): Statements {
     // order cannot promise (sequence numbers are taken at insert time, not at commit time).
     readAll: {
       name: name('all'),
-      text: `select ${columns} from ${quoted}.es_events
-        where (transaction_id, global_position) > ($1::xid8, $2::bigint)
-          and transaction_id < pg_snapshot_xmin(pg_current_snapshot())
-        order by transaction_id, global_position limit $3`,
+      text: `select ${columns} from ${quoted}.es_events e
+        where (e.transaction_id, e.global_position) > ($1::xid8, $2::bigint)
+          and e.transaction_id < pg_snapshot_xmin(pg_current_snapshot())
+        order by e.transaction_id, e.global_position limit $3`,
     },
   };
 }
 
 export interface EventRow {
   global_position: string | number;
-  transaction_id: string;
+  commit_text: string;
   stream_id: string;
   revision: string | number;
   event_id: string;
@@ -64,7 +67,7 @@ export function toRecordedEvent(row: EventRow): RecordedEvent {
     type: row.type,
     streamId: row.stream_id,
     revision: Number(row.revision),
-    position: { commit: BigInt(row.transaction_id), prepare: BigInt(row.global_position) },
+    position: { commit: BigInt(row.commit_text), prepare: BigInt(row.global_position) },
     data: row.data,
     metadata: row.metadata,
     recordedAt: row.recorded_at instanceof Date ? row.recorded_at : new Date(row.recorded_at),
