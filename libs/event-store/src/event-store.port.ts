@@ -81,6 +81,26 @@ export interface Subscription {
   readonly done: Promise<void>;
 }
 
+/**
+ * What holds a PostgreSQL store's global reads back. Readers only see events below the oldest
+ * transaction still running anywhere in the cluster (the fence), so one long transaction, in any
+ * database of the cluster, delays every subscriber and the relay until it ends.
+ */
+export interface FenceStatus {
+  /** Committed events of this store that readers cannot see yet because of the fence. */
+  heldEvents: number;
+  /** The transaction at the fence, when events are held back by it. */
+  holder?: {
+    pid: number;
+    database: string | null;
+    application: string | null;
+    state: string | null;
+    transactionId: string;
+    /** Seconds since that transaction began: an upper bound of how long reads have been held. */
+    ageSeconds: number;
+  };
+}
+
 export interface EventStore {
   append(streamId: string, events: NewEvent[], expectedRevision: ExpectedRevision): Promise<AppendResult>;
   /** Events of one stream; an empty array when the stream does not exist. */
@@ -93,6 +113,8 @@ export interface EventStore {
   migrate(): Promise<void>;
   /** Liveness of the underlying store, for readiness probes. */
   ping(): Promise<void>;
+  /** What holds global reads back (PostgreSQL adapter; EventStoreDB has no fence). */
+  fenceStatus?(): Promise<FenceStatus>;
   close(): Promise<void>;
 }
 

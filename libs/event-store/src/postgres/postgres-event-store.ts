@@ -4,6 +4,7 @@ import {
   type AppendResult,
   type EventStore,
   type ExpectedRevision,
+  type FenceStatus,
   type NewEvent,
   type Position,
   type ReadAllOptions,
@@ -32,6 +33,16 @@ interface AppendRow {
   o_revision: string | number | null;
   o_commit: string | null;
   o_prepare: string | number | null;
+}
+
+interface FenceRow {
+  held: number;
+  pid: number | null;
+  datname: string | null;
+  application_name: string | null;
+  state: string | null;
+  fence: string;
+  age: number | null;
 }
 
 const MAX_REVISION = '9223372036854775807';
@@ -140,6 +151,23 @@ export class PostgresEventStore implements EventStore {
 
   async ping(): Promise<void> {
     await this.pool.query('select 1');
+  }
+
+  async fenceStatus(): Promise<FenceStatus> {
+    const { rows } = await this.pool.query<FenceRow>({ ...this.sql.fence, values: [] });
+    const row = rows[0];
+    if (row.held === 0 || row.pid === null) return { heldEvents: row.held };
+    return {
+      heldEvents: row.held,
+      holder: {
+        pid: row.pid,
+        database: row.datname,
+        application: row.application_name,
+        state: row.state,
+        transactionId: row.fence,
+        ageSeconds: row.age ?? 0,
+      },
+    };
   }
 
   /** Stops every subscription (waiting for batches in flight). Does not end the pool it was given. */

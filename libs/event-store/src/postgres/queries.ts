@@ -12,6 +12,7 @@ export interface Statements {
   readStreamForwards: Statement;
   readStreamBackwards: Statement;
   readAll: Statement;
+  fence: Statement;
 }
 
 // Output names must differ from the table's column names: ORDER BY binds a bare name to an output
@@ -45,6 +46,15 @@ export function statements(schema: string, quoted: string): Statements {
         where (e.transaction_id, e.global_position) > ($1::xid8, $2::bigint)
           and e.transaction_id < pg_snapshot_xmin(pg_current_snapshot())
         order by e.transaction_id, e.global_position limit $3`,
+    },
+    // What the fence holds back and who holds it: the running transaction whose id is the fence.
+    fence: {
+      name: name('fence'),
+      text: `with f as (select pg_snapshot_xmin(pg_current_snapshot()) as fence)
+        select (select count(*) from ${quoted}.es_events e where e.transaction_id >= f.fence)::int as held,
+               a.pid, a.datname, a.application_name, a.state, f.fence::text as fence,
+               extract(epoch from now() - a.xact_start)::float8 as age
+          from f left join pg_stat_activity a on a.backend_xid = xid(f.fence)`,
     },
   };
 }
