@@ -20,6 +20,14 @@ export class LeadsConfig extends ServiceConfig {
   @Min(0)
   LEAD_QUALIFICATION_THRESHOLD?: number;
 
+  /**
+   * A capture claims the e-mail, then appends the lead. A claim at least this old whose lead was
+   * never written (a crash in between) is taken over by the next capture of that e-mail.
+   */
+  @IsInt()
+  @Min(0)
+  LEAD_EMAIL_ORPHAN_AFTER_SECONDS: number = 30;
+
   get owners(): string[] {
     return this.LEAD_OWNERS.split(',')
       .map((o) => o.trim())

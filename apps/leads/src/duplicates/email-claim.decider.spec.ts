@@ -20,6 +20,19 @@ describe('e-mail claim', () => {
       .given([claimed])
       .when({ type: 'ClaimEmail', data: { leadId: 'a', customerId: 'c' } })
       .thenNothingHappens());
+  it('hands an orphaned claim to a new lead, naming the lead it replaces', () =>
+    spec
+      .given([claimed])
+      .when({ type: 'ReclaimOrphanedEmail', data: { leadId: 'b', customerId: 'd', orphanedLeadId: 'a' } })
+      .then([{ type: 'LeadEmailClaimed', data: { leadId: 'b', customerId: 'd', replacesLeadId: 'a' } }]));
+  it('refuses a takeover once another lead took the claim over first', () =>
+    spec
+      .given([
+        claimed,
+        { type: 'LeadEmailClaimed', data: { leadId: 'b', customerId: 'd', replacesLeadId: 'a' } },
+      ])
+      .when({ type: 'ReclaimOrphanedEmail', data: { leadId: 'e', customerId: 'f', orphanedLeadId: 'a' } })
+      .thenThrows('LEAD_EMAIL_TAKEN'));
   it('keeps personal data out of stream names', () =>
     expect(emailClaimStreamId('ana@acme.example')).not.toContain('acme'));
 });

@@ -5,26 +5,41 @@ import { conflict, type Decider, type DomainEvent } from '@crm/decider';
  * One e-mail, one lead. A claim stream per normalised e-mail (named by its hash, so no personal
  * data sits in a stream name) is appended with "no stream expected": of two racing captures
  * exactly one wins, and the other learns the winner's lead id.
+ *
+ * A capture claims the e-mail first and appends the lead after; a crash in between leaves a claim
+ * whose lead was never written. Such an orphaned claim can be taken over (`ReclaimOrphanedEmail`,
+ * decided by the caller from the lead stream and the claim's age), naming the lead it replaces so
+ * that of two racing takeovers only one wins.
  */
-export type LeadEmailClaimed = DomainEvent<'LeadEmailClaimed', { leadId: string; customerId: string }>;
+export type LeadEmailClaimed = DomainEvent<
+  'LeadEmailClaimed',
+  { leadId: string; customerId: string; replacesLeadId?: string }
+>;
 
-export interface ClaimEmail {
-  type: 'ClaimEmail';
-  data: { leadId: string; customerId: string };
-}
+export type EmailClaimCommand =
+  | { type: 'ClaimEmail'; data: { leadId: string; customerId: string } }
+  | { type: 'ReclaimOrphanedEmail'; data: { leadId: string; customerId: string; orphanedLeadId: string } };
 
-export type ClaimState = { leadId: string; customerId: string } | undefined;
+export type ClaimState = { status: 'unclaimed' } | { status: 'claimed'; leadId: string; customerId: string };
 
-export const emailClaimDecider: Decider<ClaimEmail, ClaimState, LeadEmailClaimed> = {
-  initialState: () => undefined,
-  decide: ({ data }, state) => {
-    if (!state) return [{ type: 'LeadEmailClaimed', data }];
-    if (state.leadId === data.leadId) return [];
-    throw conflict('LEAD_EMAIL_TAKEN', 'a lead with this e-mail already exists', {
-      existingLeadId: state.leadId,
-    });
+const taken = (leadId: string) =>
+  conflict('LEAD_EMAIL_TAKEN', 'a lead with this e-mail already exists', { existingLeadId: leadId });
+
+export const emailClaimDecider: Decider<EmailClaimCommand, ClaimState, LeadEmailClaimed> = {
+  initialState: () => ({ status: 'unclaimed' }),
+  decide: (command, state) => {
+    const { leadId, customerId } = command.data;
+    if (state.status === 'unclaimed') return [{ type: 'LeadEmailClaimed', data: { leadId, customerId } }];
+    if (state.leadId === leadId) return [];
+    if (command.type === 'ReclaimOrphanedEmail' && state.leadId === command.data.orphanedLeadId)
+      return [{ type: 'LeadEmailClaimed', data: { leadId, customerId, replacesLeadId: state.leadId } }];
+    throw taken(state.leadId);
   },
-  evolve: (_state, event) => event.data,
+  evolve: (_state, event) => ({
+    status: 'claimed',
+    leadId: event.data.leadId,
+    customerId: event.data.customerId,
+  }),
 };
 
 export const emailClaimStreamId = (normalisedEmail: string) =>
