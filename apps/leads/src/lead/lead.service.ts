@@ -6,7 +6,7 @@ import type { EventStore } from '@crm/event-store';
 import { EVENT_STORE } from '@crm/service-kit';
 import { LeadsConfig } from '../leads.config';
 import { ownerForTicket, takeTicket } from '../assignment/round-robin';
-import { emailClaimDecider, emailClaimStreamId } from '../duplicates/email-claim.decider';
+import { EmailClaims } from '../duplicates/email-claims';
 import {
   leadDecider,
   type Lead,
@@ -27,7 +27,7 @@ export interface LeadCommandResult {
 @Injectable()
 export class LeadService {
   private readonly leads: CommandHandler<LeadCommand, LeadState, LeadEvent>;
-  private readonly claims;
+  private readonly claims: EmailClaims;
 
   constructor(
     @Inject(EVENT_STORE) private readonly store: EventStore,
@@ -39,12 +39,7 @@ export class LeadService {
       schemaVersions: LEAD_STREAM_SCHEMA_VERSIONS,
       customerIdOf: (state) => state!.profile.customerId,
     });
-    this.claims = new CommandHandler({
-      store,
-      decider: emailClaimDecider,
-      schemaVersions: { LeadEmailClaimed: 1 },
-      customerIdOf: (_state, command) => command.data.customerId,
-    });
+    this.claims = new EmailClaims(store, { orphanAfterMs: config.LEAD_EMAIL_ORPHAN_AFTER_SECONDS * 1000 });
   }
 
   async capture(dto: CaptureLeadDto, context: CommandContext): Promise<LeadCommandResult> {
@@ -54,11 +49,7 @@ export class LeadService {
     const phone = dto.phone ? normalisePhone(dto.phone) : undefined;
     // Checks first, writes after: a refused capture must leave no trace in any stream.
     if (email) {
-      await this.claims.handle(
-        emailClaimStreamId(email),
-        { type: 'ClaimEmail', data: { leadId, customerId } },
-        context,
-      );
+      await this.claims.claim(email, { leadId, customerId }, context);
     }
     const owner: LeadAssignment | undefined = dto.ownerId
       ? { ownerId: dto.ownerId, method: 'manual' }
