@@ -5,8 +5,8 @@
 #   docker build -t crm/leads:dev .                                                 (SERVICE=leads, PORT=3001)
 #   docker build --build-arg SERVICE=pipeline --build-arg PORT=3002 -t crm/pipeline:dev .
 #
-# Stages: manifests (package.json files only, for the npm cache layers) -> deps (npm install with devDependencies)
-# -> build (tsc -b, every project) -> prod-deps (npm install --omit=dev, in parallel) -> runtime (non-root).
+# Stages: manifests (package.json files only, for the npm cache layers) -> deps (npm ci with devDependencies)
+# -> build (tsc -b, every project) -> prod-deps (npm ci --omit=dev, in parallel) -> runtime (non-root).
 # The build stage does not depend on SERVICE, so building a second service reuses its layers.
 
 ARG NODE_IMAGE=node:24-bookworm-slim
@@ -25,9 +25,8 @@ RUN mkdir -p /manifests \
 
 FROM base AS deps
 COPY --from=manifests /manifests/ ./
-# npm install, not npm ci: package-lock.json is written where the registry lacks other platforms'
-# optional binaries, so npm ci reports it out of sync; versions are still pinned by the lock.
-RUN --mount=type=cache,target=/root/.npm npm install --no-audit --no-fund
+# npm ci: exactly the lock (it lists every platform's optional binaries), never rewritten.
+RUN --mount=type=cache,target=/root/.npm npm ci --no-audit --no-fund
 
 FROM deps AS build
 COPY . .
@@ -43,7 +42,7 @@ RUN test -f "apps/${SERVICE}/dist/main.js" || { echo "apps/${SERVICE}/dist/main.
 # Production dependencies only; workspace packages stay linked (node_modules/@crm/* -> ../../libs/*).
 FROM base AS prod-deps
 COPY --from=manifests /manifests/ ./
-RUN --mount=type=cache,target=/root/.npm npm install --no-audit --no-fund --omit=dev
+RUN --mount=type=cache,target=/root/.npm npm ci --no-audit --no-fund --omit=dev
 
 FROM ${NODE_IMAGE} AS runtime
 ARG SERVICE=leads

@@ -37,10 +37,8 @@ ensure_node() {
 ensure_packages() {
   local stamp="$ROOT/node_modules/.installed-lock"
   if [[ -f "$stamp" ]] && cmp -s "$stamp" "$ROOT/package-lock.json"; then return; fi
-  log "installing packages (npm install, pinned by package-lock.json)"
-  # Not `npm ci`: the registry reachable here lacks other platforms' optional binaries
-  # (@swc/core-darwin-*, ...), so the lock cannot list them and `npm ci` calls it out of sync.
-  npm install --no-audit --no-fund --loglevel=error
+  log "installing packages (npm ci: exactly package-lock.json, which it never rewrites)"
+  npm ci --no-audit --no-fund --loglevel=error
   cp "$ROOT/package-lock.json" "$stamp"
 }
 
