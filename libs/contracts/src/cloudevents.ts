@@ -73,31 +73,159 @@ export interface KafkaRecord {
   headers: Record<string, string>;
 }
 
-const ATTRIBUTES = [
-  'specversion',
-  'id',
-  'source',
-  'type',
-  'subject',
-  'time',
-  'customerid',
-  'correlationid',
-  'causationid',
-  'sequence',
-  'traceparent',
-  'tracestate',
-] as const;
+/** The string attributes of a {@link CloudEvent} (everything but its data). */
+type Attribute = Exclude<keyof CloudEvent, 'data'>;
+
+/** A Kafka header we write: the attribute it carries and the JSON Schema of its value. */
+export interface KafkaHeader {
+  name: string;
+  attribute: Attribute;
+  required: boolean;
+  description: string;
+  schema: { type: 'string' } & Record<string, unknown>;
+}
+
+/** `ce_sequence`: the 0-based revision of the event in its aggregate's stream, in decimal. */
+export const SEQUENCE_PATTERN = '^\\d{1,15}$';
+const SEQUENCE = new RegExp(SEQUENCE_PATTERN);
+const TRACEPARENT_PATTERN = '^[0-9a-f]{2}-[0-9a-f]{32}-[0-9a-f]{16}-[0-9a-f]{2}$';
+const text = { type: 'string', minLength: 1 } as const;
+
+/**
+ * Every header of a record, in the order they are written: the writer below and the AsyncAPI
+ * document (`asyncapi/asyncapi-document.ts`) both follow this one list.
+ */
+export const KAFKA_HEADERS: readonly KafkaHeader[] = [
+  {
+    name: 'content-type',
+    attribute: 'datacontenttype',
+    required: true,
+    description: 'The CloudEvents `datacontenttype`: the record value is the event data as JSON',
+    schema: { type: 'string', const: 'application/json' },
+  },
+  {
+    name: 'ce_specversion',
+    attribute: 'specversion',
+    required: true,
+    description: 'CloudEvents version',
+    schema: { type: 'string', const: '1.0' },
+  },
+  {
+    name: 'ce_id',
+    attribute: 'id',
+    required: true,
+    description:
+      'Unique id of the event (a UUID), the same on every delivery: the idempotency key of at-least-once delivery',
+    schema: text,
+  },
+  {
+    name: 'ce_source',
+    attribute: 'source',
+    required: true,
+    description: 'The context that published the event: `/crm/<context>`',
+    schema: { type: 'string', pattern: '^/crm/[a-z0-9-]+$' },
+  },
+  {
+    name: 'ce_type',
+    attribute: 'type',
+    required: true,
+    description: 'Event type and schema version of the data: `crm.<context>.<EventType>.v<version>`',
+    schema: { type: 'string', pattern: '^crm\\.[a-z0-9-]+\\.[A-Za-z0-9]+\\.v\\d+$' },
+  },
+  {
+    name: 'ce_subject',
+    attribute: 'subject',
+    required: true,
+    description: 'Id of the aggregate that recorded the event; also the record key',
+    schema: text,
+  },
+  {
+    name: 'ce_time',
+    attribute: 'time',
+    required: true,
+    description: 'When the fact happened (RFC 3339)',
+    schema: { type: 'string', format: 'date-time' },
+  },
+  {
+    name: 'ce_customerid',
+    attribute: 'customerid',
+    required: true,
+    description: 'Extension: the customer the fact is about, one identity across every context',
+    schema: text,
+  },
+  {
+    name: 'ce_correlationid',
+    attribute: 'correlationid',
+    required: true,
+    description: 'Extension: shared by every event that one user action led to, across services',
+    schema: text,
+  },
+  {
+    name: 'ce_causationid',
+    attribute: 'causationid',
+    required: true,
+    description: 'Extension: id of the command or event that directly caused this event',
+    schema: text,
+  },
+  {
+    name: 'ce_sequence',
+    attribute: 'sequence',
+    required: true,
+    description: "Extension: 0-based position of the event in its aggregate's stream, in decimal",
+    schema: { type: 'string', pattern: SEQUENCE_PATTERN },
+  },
+  {
+    name: 'ce_traceparent',
+    attribute: 'traceparent',
+    required: false,
+    description: 'Extension (Distributed Tracing): W3C trace context of the request that caused the event',
+    schema: { type: 'string', pattern: TRACEPARENT_PATTERN },
+  },
+  {
+    name: 'ce_tracestate',
+    attribute: 'tracestate',
+    required: false,
+    description: 'Extension (Distributed Tracing): W3C vendor trace state',
+    schema: { type: 'string' },
+  },
+  {
+    name: 'traceparent',
+    attribute: 'traceparent',
+    required: false,
+    description: 'The plain W3C header too, for tracing tools that know nothing of CloudEvents',
+    schema: { type: 'string', pattern: TRACEPARENT_PATTERN },
+  },
+  {
+    name: 'tracestate',
+    attribute: 'tracestate',
+    required: false,
+    description: 'The plain W3C header too',
+    schema: { type: 'string' },
+  },
+];
+
+/*
+ * Why not the CloudEvents SDK (`cloudevents` 10: `new CloudEvent()`, `Kafka.binary`, `Kafka.toEvent`)?
+ * Its Kafka reader accepts what we write, and the tests read our topics with it
+ * (`cloudevents.spec.ts`, `@crm/test-support` `readPublishedEvent`). As our own mapping, though:
+ * - `Kafka.binary` also writes `ce_datacontenttype` (the binding maps it to `content-type` only),
+ *   `ce_partitionkey`, and headers whose value is `undefined` (`ce_dataschema`, `ce_schemaurl`,
+ *   `ce_datacontentencoding`), and leaves the value as the data object for us to serialise;
+ * - `Kafka.toEvent` reads with validation off: a record without `ce_id` gets a fresh random id and
+ *   one without `ce_time` the current time (our consumers must dead-letter those), it does not check
+ *   `ce_sequence`, and it throws a TypeError on the Buffer header values kafkajs hands over;
+ * - its `CloudEvent` is a frozen class with an index signature, so the typed attributes the
+ *   projections read would need casts.
+ * So the writer and the reader stay these few lines, checked against the SDK in the tests.
+ */
 
 /** Binary mode: key = the aggregate id (subject), so one customer's events stay in order. */
 export function cloudEventToKafka(event: CloudEvent): KafkaRecord {
-  const headers: Record<string, string> = { 'content-type': event.datacontenttype };
-  for (const name of ATTRIBUTES) {
-    const value = event[name];
-    if (value !== undefined) headers[`ce_${name}`] = value;
+  const headers: Record<string, string> = {};
+  for (const { name, attribute } of KAFKA_HEADERS) {
+    const value = event[attribute];
+    if (value !== undefined) headers[name] = value;
   }
-  // The plain W3C header too, so that tracing tools that know nothing of CloudEvents still link.
-  if (event.traceparent) headers.traceparent = event.traceparent;
-  if (event.tracestate) headers.tracestate = event.tracestate;
   return { key: event.subject, value: Buffer.from(JSON.stringify(event.data)), headers };
 }
 
@@ -118,22 +246,34 @@ export function cloudEventFromKafka(
   if (h('ce_specversion') !== '1.0') throw new NotACloudEventError('missing ce_specversion 1.0');
   const required = (name: string): string => {
     const v = h(`ce_${name}`);
-    if (v === undefined) throw new NotACloudEventError(`missing ce_${name}`);
+    if (v === undefined || v === '') throw new NotACloudEventError(`missing ce_${name}`);
     return v;
   };
+  const time = required('time');
+  if (Number.isNaN(Date.parse(time))) throw new NotACloudEventError(`ce_time is not a timestamp: ${time}`);
+  const sequence = required('sequence');
+  if (!SEQUENCE.test(sequence)) throw new NotACloudEventError(`ce_sequence is not a revision: ${sequence}`);
+  let data: unknown = null;
+  if (value && value.length > 0) {
+    try {
+      data = JSON.parse(value.toString());
+    } catch {
+      throw new NotACloudEventError('the value is not JSON');
+    }
+  }
   return {
     specversion: '1.0',
     id: required('id'),
     source: required('source'),
     type: required('type'),
     subject: required('subject'),
-    time: required('time'),
+    time,
     datacontenttype: 'application/json',
-    data: value && value.length > 0 ? JSON.parse(value.toString()) : null,
+    data,
     customerid: required('customerid'),
     correlationid: required('correlationid'),
     causationid: required('causationid'),
-    sequence: required('sequence'),
+    sequence,
     traceparent: h('ce_traceparent') ?? h('traceparent'),
     tracestate: h('ce_tracestate') ?? h('tracestate'),
   };

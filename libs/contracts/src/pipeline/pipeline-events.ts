@@ -1,9 +1,11 @@
 /**
  * Public contract of the sales pipeline context: the events it publishes on `crm.pipeline.events`.
  * Amounts are decimal numbers rounded to the currency's minor unit (2 decimals); currencies are
- * ISO 4217 codes.
+ * ISO 4217 codes. Each payload is declared once, as a TypeBox schema (type and run-time check).
  */
-import type { CustomerType } from '../leads/lead-events';
+import { Type, type Static } from '@sinclair/typebox';
+import { CompanySize, CustomerTypeSchema } from '../leads/lead-events';
+import { Currency, NonNegative, StringEnum, Text, Timestamp, Uuid } from '../validation/schema-kit';
 
 export const FORECAST_CATEGORIES = ['pipeline', 'best_case', 'commit', 'closed', 'omitted'] as const;
 export type ForecastCategory = (typeof FORECAST_CATEGORIES)[number];
@@ -29,200 +31,251 @@ export const LOSS_REASONS = [
 ] as const;
 export type LossReason = (typeof LOSS_REASONS)[number];
 
+const Forecast = StringEnum(FORECAST_CATEGORIES);
+const Strings = () => Type.Optional(Type.Array(Type.String()));
+const Str = () => Type.Optional(Type.String());
+/** Win probability in percent. */
+const Probability = () => Type.Number({ minimum: 0, maximum: 100 });
+
 /** The customer's record: personal and company data, preferences, habits, demographics, psychographics. */
-export interface AccountProfile {
-  name: string;
-  kind: 'company' | 'person';
-  customerType: CustomerType;
-  email?: string;
-  phone?: string;
-  industry?: string;
-  companySize?: number;
-  website?: string;
-  address?: { street?: string; city?: string; postalCode?: string; country?: string };
-  preferences?: { preferredChannel?: string; language?: string; contactTimes?: string };
-  purchaseHabits?: { frequency?: string; averageOrderValue?: number; preferredProducts?: string[] };
-  demographics?: {
-    ageRange?: string;
-    gender?: string;
-    incomeRange?: string;
-    education?: string;
-    occupation?: string;
-  };
-  psychographics?: { interests?: string[]; opinions?: string[]; values?: string[]; lifestyle?: string };
-}
+export const AccountProfile = Type.Object({
+  name: Text(),
+  kind: StringEnum(['company', 'person'] as const),
+  customerType: CustomerTypeSchema,
+  email: Type.Optional(Text()),
+  phone: Type.Optional(Text()),
+  industry: Str(),
+  companySize: Type.Optional(CompanySize()),
+  website: Str(),
+  address: Type.Optional(Type.Object({ street: Str(), city: Str(), postalCode: Str(), country: Str() })),
+  preferences: Type.Optional(Type.Object({ preferredChannel: Str(), language: Str(), contactTimes: Str() })),
+  purchaseHabits: Type.Optional(
+    Type.Object({
+      frequency: Str(),
+      averageOrderValue: Type.Optional(NonNegative()),
+      preferredProducts: Strings(),
+    }),
+  ),
+  demographics: Type.Optional(
+    Type.Object({ ageRange: Str(), gender: Str(), incomeRange: Str(), education: Str(), occupation: Str() }),
+  ),
+  psychographics: Type.Optional(
+    Type.Object({ interests: Strings(), opinions: Strings(), values: Strings(), lifestyle: Str() }),
+  ),
+});
+export type AccountProfile = Static<typeof AccountProfile>;
 
-export interface AccountOpenedV1 {
-  accountId: string;
-  customerId: string;
-  profile: AccountProfile;
-  ownerId?: string;
+export const AccountOpenedV1 = Type.Object({
+  accountId: Uuid(),
+  customerId: Uuid(),
+  profile: AccountProfile,
+  ownerId: Type.Optional(Text()),
   /** The lead whose conversion opened the account, if any. */
-  fromLeadId?: string;
-  openedAt: string;
-}
+  fromLeadId: Type.Optional(Uuid()),
+  openedAt: Timestamp(),
+});
+export type AccountOpenedV1 = Static<typeof AccountOpenedV1>;
 
-export interface AccountProfileUpdatedV1 {
-  accountId: string;
+export const AccountProfileUpdatedV1 = Type.Object({
+  accountId: Uuid(),
   /** Only the fields that changed, with their new values. */
-  changes: Partial<AccountProfile>;
-  updatedAt: string;
-}
+  changes: Type.Partial(AccountProfile),
+  updatedAt: Timestamp(),
+});
+export type AccountProfileUpdatedV1 = Static<typeof AccountProfileUpdatedV1>;
 
-export interface ContactAddedV1 {
-  accountId: string;
-  contactId: string;
-  name: string;
-  email?: string;
-  phone?: string;
-  role: ContactRole;
-  title?: string;
-  addedAt: string;
-}
+const ContactFields = Type.Object({
+  name: Text(),
+  email: Type.Optional(Text()),
+  phone: Type.Optional(Text()),
+  role: StringEnum(CONTACT_ROLES),
+  title: Str(),
+});
 
-export interface ContactUpdatedV1 {
-  accountId: string;
-  contactId: string;
-  changes: Partial<Pick<ContactAddedV1, 'name' | 'email' | 'phone' | 'role' | 'title'>>;
-  updatedAt: string;
-}
+export const ContactAddedV1 = Type.Composite([
+  Type.Object({ accountId: Uuid(), contactId: Uuid() }),
+  ContactFields,
+  Type.Object({ addedAt: Timestamp() }),
+]);
+export type ContactAddedV1 = Static<typeof ContactAddedV1>;
+
+export const ContactUpdatedV1 = Type.Object({
+  accountId: Uuid(),
+  contactId: Uuid(),
+  changes: Type.Partial(ContactFields),
+  updatedAt: Timestamp(),
+});
+export type ContactUpdatedV1 = Static<typeof ContactUpdatedV1>;
 
 /** A won opportunity recorded on the customer's account (what decides acquisition vs expansion). */
-export interface AccountWinRecordedV1 {
-  accountId: string;
-  opportunityId: string;
-  amount: number;
-  currency: string;
-  wonAt: string;
-}
+export const AccountWinRecordedV1 = Type.Object({
+  accountId: Uuid(),
+  opportunityId: Uuid(),
+  amount: NonNegative(),
+  currency: Currency(),
+  wonAt: Timestamp(),
+});
+export type AccountWinRecordedV1 = Static<typeof AccountWinRecordedV1>;
 
-export interface OpportunityOpenedV1 {
-  opportunityId: string;
-  accountId: string;
-  customerId: string;
-  name: string;
-  ownerId: string;
-  stage: string;
-  probability: number;
-  forecastCategory: ForecastCategory;
-  amount?: number;
-  currency: string;
-  expectedCloseDate?: string;
-  fromLeadId?: string;
-  openedAt: string;
-}
+export const OpportunityOpenedV1 = Type.Object({
+  opportunityId: Uuid(),
+  accountId: Uuid(),
+  customerId: Uuid(),
+  name: Text(),
+  ownerId: Text(),
+  stage: Text(),
+  probability: Probability(),
+  forecastCategory: Forecast,
+  amount: Type.Optional(NonNegative()),
+  currency: Currency(),
+  /** ISO 8601 date. */
+  expectedCloseDate: Type.Optional(Text()),
+  fromLeadId: Type.Optional(Uuid()),
+  openedAt: Timestamp(),
+});
+export type OpportunityOpenedV1 = Static<typeof OpportunityOpenedV1>;
 
-export interface OpportunityStageChangedV1 {
-  opportunityId: string;
-  from: string;
-  to: string;
-  probability: number;
-  forecastCategory: ForecastCategory;
-  changedAt: string;
-}
+export const OpportunityStageChangedV1 = Type.Object({
+  opportunityId: Uuid(),
+  from: Text(),
+  to: Text(),
+  probability: Probability(),
+  forecastCategory: Forecast,
+  changedAt: Timestamp(),
+});
+export type OpportunityStageChangedV1 = Static<typeof OpportunityStageChangedV1>;
 
-export interface OpportunityDetailsChangedV1 {
-  opportunityId: string;
-  changes: Partial<{
-    name: string;
-    amount: number;
-    currency: string;
-    expectedCloseDate: string;
-    forecastCategory: ForecastCategory;
-    ownerId: string;
-  }>;
-  changedAt: string;
-}
+export const OpportunityDetailsChangedV1 = Type.Object({
+  opportunityId: Uuid(),
+  changes: Type.Partial(
+    Type.Object({
+      name: Text(),
+      amount: NonNegative(),
+      currency: Currency(),
+      expectedCloseDate: Text(),
+      forecastCategory: Forecast,
+      ownerId: Text(),
+    }),
+  ),
+  changedAt: Timestamp(),
+});
+export type OpportunityDetailsChangedV1 = Static<typeof OpportunityDetailsChangedV1>;
 
-export interface OpportunityWonV1 {
-  opportunityId: string;
-  accountId: string;
-  customerId: string;
-  ownerId: string;
-  amount: number;
-  currency: string;
-  quoteId?: string;
-  previousStage: string;
-  openedAt: string;
-  wonAt: string;
-}
+/** What both outcomes of an opportunity carry. */
+const Closed = {
+  opportunityId: Uuid(),
+  accountId: Uuid(),
+  customerId: Uuid(),
+  ownerId: Text(),
+  previousStage: Text(),
+  openedAt: Timestamp(),
+};
 
-export interface OpportunityLostV1 {
-  opportunityId: string;
-  accountId: string;
-  customerId: string;
-  ownerId: string;
-  reason: LossReason;
-  notes?: string;
-  previousStage: string;
-  openedAt: string;
-  lostAt: string;
-}
+export const OpportunityWonV1 = Type.Object({
+  ...Closed,
+  amount: NonNegative(),
+  currency: Currency(),
+  quoteId: Type.Optional(Uuid()),
+  wonAt: Timestamp(),
+});
+export type OpportunityWonV1 = Static<typeof OpportunityWonV1>;
 
-export interface QuoteLine {
-  product: string;
-  quantity: number;
-  unitPrice: number;
+export const OpportunityLostV1 = Type.Object({
+  ...Closed,
+  reason: StringEnum(LOSS_REASONS),
+  notes: Str(),
+  lostAt: Timestamp(),
+});
+export type OpportunityLostV1 = Static<typeof OpportunityLostV1>;
+
+export const QuoteLine = Type.Object({
+  product: Text(),
+  quantity: Type.Integer({ minimum: 1 }),
+  unitPrice: NonNegative(),
   /** Percentage, 0 to 100. */
-  discountPercent: number;
-}
+  discountPercent: Type.Number({ minimum: 0, maximum: 100 }),
+});
+export type QuoteLine = Static<typeof QuoteLine>;
 
-export interface QuoteTotals {
-  subtotal: number;
-  discount: number;
-  total: number;
+export const QuoteTotals = Type.Object({
+  subtotal: NonNegative(),
+  discount: NonNegative(),
+  total: NonNegative(),
   /** The largest line discount, which decides whether a manager must approve. */
-  maxDiscountPercent: number;
-}
+  maxDiscountPercent: Type.Number({ minimum: 0, maximum: 100 }),
+});
+export type QuoteTotals = Static<typeof QuoteTotals>;
 
-export interface QuoteDraftedV1 {
-  quoteId: string;
-  opportunityId: string;
-  customerId: string;
-  currency: string;
-  lines: QuoteLine[];
-  totals: QuoteTotals;
-  approvalRequired: boolean;
-  draftedAt: string;
-}
+const Priced = { lines: Type.Array(QuoteLine, { minItems: 1 }), totals: QuoteTotals };
 
-export interface QuoteRevisedV1 {
-  quoteId: string;
-  lines: QuoteLine[];
-  totals: QuoteTotals;
-  approvalRequired: boolean;
-  revisedAt: string;
-}
+export const QuoteDraftedV1 = Type.Object({
+  quoteId: Uuid(),
+  opportunityId: Uuid(),
+  customerId: Uuid(),
+  currency: Currency(),
+  ...Priced,
+  approvalRequired: Type.Boolean(),
+  draftedAt: Timestamp(),
+});
+export type QuoteDraftedV1 = Static<typeof QuoteDraftedV1>;
 
-export interface QuoteDiscountApprovedV1 {
-  quoteId: string;
-  approvedBy: string;
-  maxDiscountPercent: number;
-  approvedAt: string;
-}
+export const QuoteRevisedV1 = Type.Object({
+  quoteId: Uuid(),
+  ...Priced,
+  approvalRequired: Type.Boolean(),
+  revisedAt: Timestamp(),
+});
+export type QuoteRevisedV1 = Static<typeof QuoteRevisedV1>;
 
-export interface QuoteSentV1 {
-  quoteId: string;
-  opportunityId: string;
-  total: number;
-  currency: string;
-  sentAt: string;
-}
+export const QuoteDiscountApprovedV1 = Type.Object({
+  quoteId: Uuid(),
+  approvedBy: Text(),
+  maxDiscountPercent: Type.Number({ minimum: 0, maximum: 100 }),
+  approvedAt: Timestamp(),
+});
+export type QuoteDiscountApprovedV1 = Static<typeof QuoteDiscountApprovedV1>;
 
-export interface QuoteAcceptedV1 {
-  quoteId: string;
-  opportunityId: string;
-  total: number;
-  currency: string;
-  acceptedAt: string;
-}
+/** What a sent, accepted or rejected quote names. */
+const QuoteOf = { quoteId: Uuid(), opportunityId: Uuid() };
 
-export interface QuoteRejectedV1 {
-  quoteId: string;
-  opportunityId: string;
-  reason?: string;
-  rejectedAt: string;
-}
+export const QuoteSentV1 = Type.Object({
+  ...QuoteOf,
+  total: NonNegative(),
+  currency: Currency(),
+  sentAt: Timestamp(),
+});
+export type QuoteSentV1 = Static<typeof QuoteSentV1>;
+
+export const QuoteAcceptedV1 = Type.Object({
+  ...QuoteOf,
+  total: NonNegative(),
+  currency: Currency(),
+  acceptedAt: Timestamp(),
+});
+export type QuoteAcceptedV1 = Static<typeof QuoteAcceptedV1>;
+
+export const QuoteRejectedV1 = Type.Object({ ...QuoteOf, reason: Str(), rejectedAt: Timestamp() });
+export type QuoteRejectedV1 = Static<typeof QuoteRejectedV1>;
+
+/** Schema of each version of each event type the pipeline context publishes. */
+export const PIPELINE_EVENT_SCHEMAS = {
+  AccountOpened: { 1: AccountOpenedV1 },
+  AccountProfileUpdated: { 1: AccountProfileUpdatedV1 },
+  ContactAdded: { 1: ContactAddedV1 },
+  ContactUpdated: { 1: ContactUpdatedV1 },
+  AccountWinRecorded: { 1: AccountWinRecordedV1 },
+  OpportunityOpened: { 1: OpportunityOpenedV1 },
+  OpportunityStageChanged: { 1: OpportunityStageChangedV1 },
+  OpportunityDetailsChanged: { 1: OpportunityDetailsChangedV1 },
+  OpportunityWon: { 1: OpportunityWonV1 },
+  OpportunityLost: { 1: OpportunityLostV1 },
+  QuoteDrafted: { 1: QuoteDraftedV1 },
+  QuoteRevised: { 1: QuoteRevisedV1 },
+  QuoteDiscountApproved: { 1: QuoteDiscountApprovedV1 },
+  QuoteSent: { 1: QuoteSentV1 },
+  QuoteAccepted: { 1: QuoteAcceptedV1 },
+  QuoteRejected: { 1: QuoteRejectedV1 },
+} as const;
 
 export interface PipelineEventMap {
   AccountOpened: AccountOpenedV1;

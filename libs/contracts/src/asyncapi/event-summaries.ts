@@ -1,0 +1,31 @@
+import type { ContractEventType } from '../validation/event-contracts';
+
+/** What each event type means, for the AsyncAPI document (one line each; every type needs one). */
+export const EVENT_SUMMARIES: Record<ContractEventType, string> = {
+  LeadCaptured: 'Someone showed interest: a new lead, and the customer identity it starts.',
+  LeadAssigned: 'A lead got an owner (round robin at capture, or by hand).',
+  LeadEngagementRecorded: 'A call, e-mail, meeting or visit with the lead.',
+  LeadWorkStarted: 'The first engagement moved a new lead into work.',
+  LeadQualified: 'The lead scored over the qualification threshold; with the points of each rule.',
+  LeadDisqualified: 'The lead was dropped, with the reason.',
+  LeadConverted: 'The hand-off to acquisition: everything the pipeline needs to open an account.',
+  CustomerLifecycleStageReached:
+    'The customer reached a lifecycle stage; published by the context that owns that stage.',
+  AccountOpened: "The customer's account was opened, with their profile.",
+  AccountProfileUpdated: 'Fields of the account profile changed (only those, with their new values).',
+  ContactAdded: 'A person at the customer was added as a contact of the account.',
+  ContactUpdated: 'Fields of a contact changed (only those, with their new values).',
+  AccountWinRecorded: 'A won opportunity was recorded on the account (acquisition or expansion).',
+  OpportunityOpened: 'A sales opportunity was opened for the account.',
+  OpportunityStageChanged: 'The opportunity moved to another stage, with its new probability.',
+  OpportunityDetailsChanged:
+    'Name, amount, currency, close date, forecast or owner of an opportunity changed.',
+  OpportunityWon: 'The opportunity was won, with the amount.',
+  OpportunityLost: 'The opportunity was lost, with the reason.',
+  QuoteDrafted: 'A quote was drafted for an opportunity, with its lines and totals.',
+  QuoteRevised: 'The lines of a draft quote changed.',
+  QuoteDiscountApproved: "A manager approved the quote's discount.",
+  QuoteSent: 'The quote was sent to the customer.',
+  QuoteAccepted: 'The customer accepted the quote.',
+  QuoteRejected: 'The customer rejected the quote.',
+};
