@@ -1,9 +1,14 @@
-import type { KafkaRecord } from '@crm/contracts';
-
 /**
- * The messaging port. Services publish and consume through these three interfaces only, so the
- * Kafka client library never leaks into domain or application code (and tests can fake it).
+ * The messaging port. Services publish and consume through these interfaces only, so the
+ * Kafka client library never leaks into domain or application code.
  */
+
+/** A record to publish. A CloudEvent's `KafkaRecord` is one; dead letters may lack key or value. */
+export interface OutgoingRecord {
+  key: string | null;
+  value: Buffer | null;
+  headers: Record<string, string>;
+}
 
 /** Publishes records to a topic. */
 export interface MessagePublisher {
@@ -12,7 +17,7 @@ export interface MessagePublisher {
    * has acknowledged every record with acks=all; rejects otherwise (some may have been written:
    * callers that retry must tolerate duplicates).
    */
-  publish(topic: string, records: KafkaRecord[]): Promise<void>;
+  publish(topic: string, records: OutgoingRecord[]): Promise<void>;
 }
 
 /** A message as a consumer receives it. */
@@ -29,6 +34,12 @@ export interface IncomingMessage {
   timestamp: string;
 }
 
+/** What a batch handler may ask about the delivery it is handling. */
+export interface BatchControl {
+  /** False once the member is stopping or lost the partition: a handler that waits should give up. */
+  isRunning(): boolean;
+}
+
 /** What a consumer group member wants to receive and how it handles it. */
 export interface SubscribeOptions {
   groupId: string;
@@ -39,9 +50,11 @@ export interface SubscribeOptions {
    * Handles consecutive messages of one partition, in offset order. Their offsets are committed
    * only after the returned promise resolves; when it rejects, the messages are delivered again.
    */
-  handleBatch(messages: IncomingMessage[]): Promise<void>;
-  /** Called when the consumer gave up (it will not restart by itself). */
+  handleBatch(messages: IncomingMessage[], control: BatchControl): Promise<void>;
+  /** Called when the consumer crashed and left the group; the adapter restarts it (see onRestart). */
   onError?: (error: unknown) => void;
+  /** Called when a crashed consumer runs again. */
+  onRestart?: () => void;
 }
 
 /** A running consumer group membership. */
@@ -62,10 +75,31 @@ export interface TopicSpec {
   partitions: number;
   /** Defaults to the broker's `default.replication.factor`. */
   replicationFactor?: number;
+  /** Topic settings; by default events are kept for ever (`retention.ms` and `retention.bytes` -1). */
+  config?: Record<string, string>;
+  /** Also the topic's dead-letter topic ({@link deadLetterTopic}), with the same settings. */
+  deadLetterTopic?: boolean;
+}
+
+/** An existing topic whose partitions or settings differ from what the application asked for. */
+export interface TopicConfigWarning {
+  topic: string;
+  /** `partitions` or a topic setting such as `retention.ms`. */
+  setting: string;
+  expected: string;
+  actual: string;
 }
 
 /** Creates topics. */
 export interface TopicAdmin {
-  /** Creates the topics that do not exist yet; existing ones are left as they are. Idempotent. */
-  ensureTopics(topics: TopicSpec[]): Promise<void>;
+  /**
+   * Creates the topics that do not exist yet; existing ones are left as they are (idempotent),
+   * and the differences between them and the specs are answered (and logged).
+   */
+  ensureTopics(topics: TopicSpec[]): Promise<TopicConfigWarning[]>;
+}
+
+/** Where the records a consumer of `topic` could not apply are published. */
+export function deadLetterTopic(topic: string): string {
+  return `${topic}.dlq`;
 }

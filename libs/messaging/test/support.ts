@@ -1,6 +1,6 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { Kafka, logLevel, type KafkaMessage } from 'kafkajs';
-import { Pool } from 'pg';
+import { escapeIdentifier, Pool } from 'pg';
 import { DataSource } from 'typeorm';
 import type { EventMetadata } from '@crm/contracts';
 import { PostgresEventStore, type EventStore, type NewEvent, type RecordedEvent } from '@crm/event-store';
@@ -57,8 +57,11 @@ export async function readAllWhenVisible(store: EventStore, count: number): Prom
 /** A fresh schema in the test database, dropped by `drop()`. */
 export async function freshSchema(pool: Pool): Promise<{ schema: string; drop: () => Promise<void> }> {
   const schema = `msg_it_${uniqueSuffix()}`;
-  await pool.query(`CREATE SCHEMA "${schema}"`);
-  return { schema, drop: async () => void (await pool.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`)) };
+  await pool.query(`CREATE SCHEMA ${escapeIdentifier(schema)}`);
+  return {
+    schema,
+    drop: async () => void (await pool.query(`DROP SCHEMA IF EXISTS ${escapeIdentifier(schema)} CASCADE`)),
+  };
 }
 
 export function newPool(): Pool {

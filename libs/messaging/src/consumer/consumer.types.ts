@@ -1,0 +1,85 @@
+import type { DataSource, EntityManager } from 'typeorm';
+import type { CloudEvent, ParsedEvent } from '@crm/contracts';
+import type { MessagingLogger } from '../log/json-logger';
+import type { IncomingMessage, MessagePublisher, MessageSubscriber } from '../message-bus.port';
+import type { DeadLetter, DeadLetterReason } from './dead-letters';
+import type { RetryPolicy } from './failures';
+
+/** How an event reached its handler: the Kafka record, and what its contract made of its data. */
+export interface Delivery {
+  message: IncomingMessage;
+  /** The data checked against its contract and upcast to the newest version; undefined for a type outside the contracts. */
+  parsed: ParsedEvent | undefined;
+}
+
+/** Applies one event; every write must go through `manager` (the batch's transaction). */
+export type CloudEventHandler = (
+  event: CloudEvent,
+  manager: EntityManager,
+  delivery: Delivery,
+) => Promise<void>;
+
+/** Configuration of an `ExactlyOnceConsumer`. */
+export interface ExactlyOnceConsumerOptions {
+  subscriber: MessageSubscriber;
+  /** The database the handler writes to; also holds `processed_events` and `dead_letters`. */
+  dataSource: DataSource;
+  /** Dedupe scope: events are applied once per consumer name (e.g. the projection's name). */
+  consumerName: string;
+  groupId: string;
+  topics: string[];
+  /** Schema of the `processed_events` and `dead_letters` tables. */
+  schema: string;
+  handle: CloudEventHandler;
+  /** Where a new consumer group starts (default: the beginning of the topics). */
+  fromBeginning?: boolean;
+  /** Retries of a failing batch before it is applied event by event (small defaults). */
+  retry?: Partial<RetryPolicy>;
+  /** Publishes dead letters on `<topic>.dlq`; without it they are only kept in the table. */
+  deadLetterPublisher?: MessagePublisher;
+  logger?: MessagingLogger;
+}
+
+/** A batch that keeps failing, while it is retried. */
+export interface RetryingBatch {
+  since: string;
+  /** Failed attempts so far. */
+  attempts: number;
+  error: string;
+  topic: string;
+  partition: number;
+  firstOffset: string;
+}
+
+/** Counters for metrics and health checks. */
+export interface ExactlyOnceConsumerStats {
+  running: boolean;
+  /** Events applied (committed) by this instance, replays included. */
+  processed: number;
+  /** Redeliveries skipped because the event had already been applied. */
+  skippedDuplicates: number;
+  /** Batch transactions that failed and were rolled back. */
+  failedBatches: number;
+  /** Attempts made again after a failure (after a backoff). */
+  retries: number;
+  /** Times the Kafka consumer was started again after a crash. */
+  restarts: number;
+  /** Records parked by this instance, per reason. */
+  deadLettered: Record<DeadLetterReason, number>;
+  /** Replays of dead letters run by this instance. */
+  replays: { replayed: number; failed: number };
+  /** Set while a batch is being retried. */
+  retrying?: RetryingBatch;
+  /** CloudEvent `time` of the last applied event. */
+  lastEventTime?: string;
+  /** When the last batch that applied something committed. */
+  lastProcessedAt?: Date;
+}
+
+/** What a replay did. */
+export interface ReplayOutcome {
+  status: 'replayed' | 'already-replayed' | 'failed';
+  /** For `replayed`: false when the event had been applied already (nothing is applied twice). */
+  applied?: boolean;
+  deadLetter: DeadLetter;
+}

@@ -1,0 +1,179 @@
+import { randomUUID } from 'node:crypto';
+import type { DataSource, EntityManager } from 'typeorm';
+import { cloudEventToKafka, toCloudEvent, type CloudEvent, type KafkaRecord } from '@crm/contracts';
+import { ExactlyOnceConsumer, deadLetterTopic, type ExactlyOnceConsumerOptions } from '../src';
+import {
+  deleteTopics,
+  metadata,
+  newDataSource,
+  quietLogger,
+  readTopic,
+  setUpFixture,
+  topicSize,
+  uniqueSuffix,
+  waitFor,
+  type Fixture,
+} from './support';
+
+// The integration project's testTimeout does not reach the tests (jest projects); set it here.
+jest.setTimeout(60_000);
+
+/** A CloudEvent record of `context` as the relay publishes it (one key: one partition, in order). */
+function record(context: string, type: string, data: unknown, key: string): KafkaRecord {
+  const event = { id: randomUUID(), type, streamId: `x-${key}`, revision: 0, data, metadata: metadata(key) };
+  return cloudEventToKafka(toCloudEvent(context, event, key));
+}
+
+/**
+ * No record stops the consumer: records that are not CloudEvents or break their contract are
+ * dead-lettered at once; an event the handler cannot apply is parked after the retries, while
+ * the events after it are applied; a replay after the fix applies it exactly once.
+ */
+describe('ExactlyOnceConsumer dead letters', () => {
+  let f: Fixture;
+  let ds: DataSource;
+  const stoppers: Array<() => Promise<void>> = [];
+
+  beforeEach(async () => {
+    f = await setUpFixture(1);
+    await f.bus.ensureTopics([{ topic: f.topic, partitions: 1, deadLetterTopic: true }]);
+    ds = await newDataSource();
+  });
+
+  afterEach(async () => {
+    for (const stop of stoppers.splice(0).reverse()) await stop();
+    await ds.destroy();
+    await deleteTopics(f.kafka, [deadLetterTopic(f.topic)]);
+    await f.close();
+  });
+
+  it('parks bad records and a failing event, applies the rest, and replays the event once after the fix', async () => {
+    const table = `"${f.schema}".applied`;
+    // A read model that cannot take n = 13: a permanent failure for that one event.
+    await ds.query(
+      `CREATE TABLE ${table} (event_id text PRIMARY KEY, n int NOT NULL CONSTRAINT no_13 CHECK (n <> 13))`,
+    );
+    const key = randomUUID();
+    const notCloudEvent = {
+      key,
+      value: Buffer.from('not json {{{'),
+      headers: { 'content-type': 'text/plain' },
+    };
+    const poison = record('leads', 'LeadConverted', { leadId: 'not-a-uuid' }, key);
+    const events = [10, 11, 12, 13, 14].map((n) => record(f.context, 'Counted', { n }, key));
+    await f.bus.publish(f.topic, [notCloudEvent, events[0], poison, ...events.slice(1)]);
+    const failing = events[3].headers.ce_id;
+
+    const options: ExactlyOnceConsumerOptions = {
+      subscriber: f.bus,
+      dataSource: ds,
+      consumerName: 'counter',
+      groupId: `it-dlq-${uniqueSuffix()}`,
+      topics: [f.topic],
+      schema: f.schema,
+      retry: { attempts: 2, backoffMs: 50 },
+      deadLetterPublisher: f.bus,
+      logger: quietLogger,
+      handle: async (event: CloudEvent, manager: EntityManager) => {
+        const { n } = event.data as { n: number };
+        await manager.query(`INSERT INTO ${table} VALUES ($1, $2)`, [event.id, n]);
+      },
+    };
+    const consumer = new ExactlyOnceConsumer(options);
+    stoppers.push(() => consumer.stop());
+    await consumer.migrate();
+    await consumer.start();
+    await waitFor(
+      'four events applied and three records parked',
+      () => {
+        const s = consumer.stats();
+        return s.processed === 4 && s.deadLettered['handler-failed'] === 1 && s.retrying === undefined;
+      },
+      { diagnose: () => consumer.stats() },
+    );
+
+    const stats = consumer.stats();
+    expect(stats).toMatchObject({
+      running: true,
+      deadLettered: { 'invalid-cloudevent': 1, 'contract-violation': 1, 'handler-failed': 1 },
+    });
+    expect(stats.failedBatches).toBeGreaterThanOrEqual(2); // the whole batch, twice, before isolation
+    const applied = async () =>
+      (await ds.query(`SELECT n FROM ${table} ORDER BY n`)).map((r: { n: number }) => r.n);
+    expect(await applied()).toEqual([10, 11, 12, 14]);
+    const dedupe = async () =>
+      Number(
+        (
+          await ds.query(`SELECT count(*) FROM "${f.schema}".processed_events WHERE event_id = $1`, [failing])
+        )[0].count,
+      );
+    expect(await dedupe()).toBe(0); // parked events get no dedupe row: a replay can apply them
+
+    const letters = await consumer.deadLetters.list({ consumer: 'counter' });
+    expect(letters.map((l) => [l.reason, l.offset])).toEqual([
+      ['invalid-cloudevent', '0'],
+      ['contract-violation', '2'],
+      ['handler-failed', '5'],
+    ]);
+    expect(letters[0]).toMatchObject({ eventId: null, key, value: 'not json {{{', replayedAt: null });
+    expect(letters[1].error).toMatch(/\/leadId must match format "uuid"/);
+    expect(letters[2]).toMatchObject({ eventId: failing, error: expect.stringMatching(/no_13/) });
+
+    // The same three records on <topic>.dlq: the original key, value and headers, and why.
+    const dlq = await readTopic(f.kafka, deadLetterTopic(f.topic));
+    stoppers.push(() => dlq.close());
+    await waitFor('three dead letters on the topic', () => dlq.messages.length === 3);
+    expect(dlq.messages.map((m) => m.headers.dlq_reason)).toEqual([
+      'invalid-cloudevent',
+      'contract-violation',
+      'handler-failed',
+    ]);
+    expect(dlq.messages[1]).toMatchObject({
+      key,
+      value: '{"leadId":"not-a-uuid"}',
+      headers: expect.objectContaining({
+        ce_type: 'crm.leads.LeadConverted.v1',
+        ce_id: poison.headers.ce_id,
+        dlq_consumer: 'counter',
+        dlq_topic: f.topic,
+        dlq_partition: '0',
+        dlq_offset: '2',
+        dlq_error: expect.stringContaining('LeadConverted v1 violates its contract'),
+        dlq_time: expect.stringMatching(/^\d{4}-\d\d-\d\dT/),
+      }),
+    });
+
+    // A replay before the cause is fixed fails again and leaves the event parked with the new error.
+    const again = await consumer.replay(letters[2].id);
+    expect(again).toMatchObject({ status: 'failed', deadLetter: { replayedAt: null, replayAttempts: 1 } });
+    expect(await applied()).toEqual([10, 11, 12, 14]);
+
+    // Fixed: the replay applies it, exactly once, with its dedupe row.
+    await ds.query(`ALTER TABLE ${table} DROP CONSTRAINT no_13`);
+    const replayed = await consumer.replay(letters[2].id);
+    expect(replayed).toMatchObject({ status: 'replayed', applied: true, deadLetter: { replayAttempts: 2 } });
+    expect(replayed?.deadLetter.replayedAt).not.toBeNull();
+    expect((await consumer.replay(letters[2].id))?.status).toBe('already-replayed');
+    expect(await applied()).toEqual([10, 11, 12, 13, 14]);
+    expect(await dedupe()).toBe(1);
+    expect(consumer.stats().replays).toEqual({ replayed: 1, failed: 1 });
+    expect((await consumer.deadLetters.list({ status: 'parked' })).map((l) => l.reason)).toEqual([
+      'invalid-cloudevent',
+      'contract-violation',
+    ]);
+    expect(await consumer.replay('999999999')).toBeUndefined();
+
+    // Everything delivered again (a new group): nothing applied twice, nothing parked twice.
+    await consumer.stop();
+    const rerun = new ExactlyOnceConsumer({ ...options, groupId: `it-dlq-${uniqueSuffix()}` });
+    stoppers.push(() => rerun.stop());
+    await rerun.start();
+    await waitFor('every event seen again', () => rerun.stats().skippedDuplicates === 5, {
+      diagnose: () => rerun.stats(),
+    });
+    expect(rerun.stats()).toMatchObject({ processed: 0, deadLettered: { 'invalid-cloudevent': 0 } });
+    expect(await applied()).toEqual([10, 11, 12, 13, 14]);
+    expect(await consumer.deadLetters.list({ consumer: 'counter' })).toHaveLength(3);
+    expect(await topicSize(f.kafka, deadLetterTopic(f.topic))).toBe(3);
+  });
+});
