@@ -36,15 +36,47 @@ export interface CommandHandlerConfig<Command, State, Event extends DomainEvent>
   customerIdOf: (state: State, command: Command) => string;
   /** Event ids; injectable so that retried commands can be made idempotent. */
   newId?: () => string;
+  /**
+   * Checks an event against its published contract before it is stored (e.g. `assertValidEvent`
+   * of `@crm/contracts`); throws when it does not hold. Nothing of the command is appended then.
+   */
+  validateEvent?: (type: string, schemaVersion: number, data: unknown) => void;
 }
 
+/**
+ * A decider produced an event its contract forbids. Input is validated before it reaches the
+ * decider, so this is a bug in the service, not the caller's mistake: nothing was stored.
+ */
+export class EventContractViolation extends Error {
+  constructor(
+    readonly streamId: string,
+    readonly eventType: string,
+    readonly schemaVersion: number,
+    cause: unknown,
+  ) {
+    super(
+      `${eventType} v${schemaVersion} for ${streamId} breaks its contract: ${
+        cause instanceof Error ? cause.message : String(cause)
+      }`,
+      { cause },
+    );
+    this.name = 'EventContractViolation';
+  }
+}
+
+/**
+ * The stream moved on. When the caller pinned the revision (If-Match), its precondition failed
+ * (PRECONDITION_FAILED, HTTP 412); otherwise concurrent writers kept winning the retries
+ * (REVISION_CONFLICT, HTTP 409).
+ */
 export class StreamRevisionConflictError extends DomainError {
-  constructor(streamId: string, expected: number, actual: number | undefined) {
-    super('conflict', 'REVISION_CONFLICT', `the resource changed since revision ${expected}`, {
-      streamId,
-      expectedRevision: expected,
-      actualRevision: actual,
-    });
+  constructor(streamId: string, expected: number, actual: number | undefined, pinned = true) {
+    super(
+      pinned ? 'precondition_failed' : 'conflict',
+      pinned ? 'PRECONDITION_FAILED' : 'REVISION_CONFLICT',
+      `the resource changed since revision ${expected}`,
+      { streamId, expectedRevision: expected, actualRevision: actual },
+    );
   }
 }
 
@@ -85,12 +117,10 @@ export class CommandHandler<Command, State, Event extends DomainEvent> {
       const next = events.reduce(this.config.decider.evolve, state);
       if (events.length === 0) return { state: next, events, revision, unchanged: true };
       const expected: ExpectedRevision = revision === -1 ? 'no_stream' : revision;
+      const newEvents = this.toNewEvents(events, this.config.customerIdOf(next, command), context);
+      this.validate(streamId, newEvents);
       try {
-        const result = await this.config.store.append(
-          streamId,
-          this.toNewEvents(events, this.config.customerIdOf(next, command), context),
-          expected,
-        );
+        const result = await this.config.store.append(streamId, newEvents, expected);
         return {
           state: next,
           events,
@@ -100,8 +130,28 @@ export class CommandHandler<Command, State, Event extends DomainEvent> {
       } catch (error) {
         if (!(error instanceof WrongExpectedRevisionError)) throw error;
         if (attempt >= maxRetries) {
-          throw new StreamRevisionConflictError(streamId, options.expectedRevision ?? revision, error.actual);
+          const pinned = options.expectedRevision !== undefined;
+          throw new StreamRevisionConflictError(
+            streamId,
+            options.expectedRevision ?? revision,
+            error.actual,
+            pinned,
+          );
         }
+      }
+    }
+  }
+
+  /** Every event of the command is checked before any is appended: all of them are stored, or none. */
+  private validate(streamId: string, events: NewEvent[]): void {
+    const { validateEvent } = this.config;
+    if (!validateEvent) return;
+    for (const event of events) {
+      const schemaVersion = event.metadata.schemaVersion;
+      try {
+        validateEvent(event.type, schemaVersion, event.data);
+      } catch (error) {
+        throw new EventContractViolation(streamId, event.type, schemaVersion, error);
       }
     }
   }

@@ -21,8 +21,12 @@ export function fold<State, Event extends DomainEvent>(
   return events.reduce(decider.evolve, decider.initialState());
 }
 
-/** What kind of rule a domain error breaks; the HTTP edge maps each kind to one status. */
-export type DomainErrorKind = 'validation' | 'not_found' | 'conflict' | 'rule' | 'forbidden';
+/**
+ * What kind of rule a domain error breaks; the HTTP edge maps each kind to one status.
+ * `precondition_failed`: the caller pinned a revision (If-Match) the aggregate has moved on from.
+ */
+export type DomainErrorKind =
+  'validation' | 'not_found' | 'conflict' | 'precondition_failed' | 'rule' | 'forbidden';
 
 /**
  * A broken business rule, with a stable machine-readable code per domain (e.g.

@@ -1,4 +1,4 @@
-import type { PoolClient } from 'pg';
+import { escapeIdentifier, type PoolClient } from 'pg';
 import {
   PostgresEventStore,
   WrongExpectedRevisionError,
@@ -90,7 +90,7 @@ describe('PostgresEventStore under concurrency', () => {
     // While the slow transactions are open, events with later sequence numbers are committed and
     // visible: a reader checkpointing on the sequence alone would already be past the slow events.
     const naive = await db.pool.query<{ global_position: string; event_id: string }>(
-      `select global_position::text, event_id from "${db.schema}".es_events order by global_position`,
+      `select global_position::text, event_id from ${escapeIdentifier(db.schema)}.es_events order by global_position`,
     );
     const slowest = slow[0];
     expect(naive.rows.some((r) => BigInt(r.global_position) > slow[slow.length - 1].position)).toBe(true);
@@ -107,7 +107,9 @@ describe('PostgresEventStore under concurrency', () => {
     await collector.untilEvent(sentinel.id);
     await sub.stop();
 
-    const stored = await db.pool.query<{ event_id: string }>(`select event_id from "${db.schema}".es_events`);
+    const stored = await db.pool.query<{ event_id: string }>(
+      `select event_id from ${escapeIdentifier(db.schema)}.es_events`,
+    );
     assertDeliveredOnceInOrder(
       collector.events,
       stored.rows.map((r) => r.event_id),
@@ -175,7 +177,7 @@ async function beginSlowAppend(schema: string, stream: string, e: NewEvent): Pro
   open.add(client);
   await client.query('begin');
   const { rows } = await client.query<{ o_status: string; o_prepare: string; o_commit: string }>(
-    `select o_status, o_prepare::text, o_commit from "${schema}".es_append($1, 'no_stream', $2::uuid[], $3::text[], $4::jsonb[], $5::jsonb[])`,
+    `select o_status, o_prepare::text, o_commit from ${escapeIdentifier(schema)}.es_append($1, 'no_stream', $2::uuid[], $3::text[], $4::jsonb[], $5::jsonb[])`,
     [stream, [e.id], [e.type], [JSON.stringify(e.data)], [JSON.stringify(e.metadata)]],
   );
   expect(rows[0].o_status).toBe('ok');

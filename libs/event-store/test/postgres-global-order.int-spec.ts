@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { escapeIdentifier } from 'pg';
 import { PostgresEventStore, type Position, type RecordedEvent } from '../src';
 import { testDatabase } from './postgres-support';
 import { Collector, metadata } from './support';
@@ -37,7 +38,7 @@ beforeAll(async () => {
     const id = randomUUID();
     expected.unshift(id);
     await db.pool.query(
-      `insert into "${db.schema}".es_events (transaction_id, stream_id, revision, event_id, type, data, metadata)
+      `insert into ${escapeIdentifier(db.schema)}.es_events (transaction_id, stream_id, revision, event_id, type, data, metadata)
        values ($1::text::xid8, $2, 0, $3, 'Ordered', $4, $5)`,
       [String(tx), `ordered-${i}`, id, JSON.stringify({ tx }), JSON.stringify(metadata())],
     );

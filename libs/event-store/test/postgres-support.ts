@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { Pool } from 'pg';
+import { escapeIdentifier, Pool } from 'pg';
 
 export const DATABASE_URL = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/crm_test';
 
@@ -12,7 +12,7 @@ export function testDatabase(max = 10): { pool: Pool; schema: string; drop: () =
     schema,
     drop: async () => {
       try {
-        await pool.query(`drop schema if exists "${schema}" cascade`);
+        await pool.query(`drop schema if exists ${escapeIdentifier(schema)} cascade`);
       } finally {
         await pool.end();
       }

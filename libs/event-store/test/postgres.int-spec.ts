@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { escapeIdentifier } from 'pg';
 import { PostgresEventStore, comparePositions } from '../src';
 import { describeEventStoreContract } from './event-store.contract';
 import { testDatabase } from './postgres-support';
@@ -29,11 +30,13 @@ describe('PostgresEventStore', () => {
     try {
       const stores = Array.from({ length: 6 }, () => new PostgresEventStore({ pool: db.pool, schema }));
       await Promise.all(stores.map((s) => s.migrate()));
-      const { rows } = await db.pool.query(`select version, name from "${schema}".es_schema_migrations`);
+      const { rows } = await db.pool.query(
+        `select version, name from ${escapeIdentifier(schema)}.es_schema_migrations`,
+      );
       expect(rows).toEqual([{ version: 1, name: 'streams, events and es_append' }]);
       await stores[0].append('s', events(1), 'no_stream');
     } finally {
-      await db.pool.query(`drop schema if exists "${schema}" cascade`);
+      await db.pool.query(`drop schema if exists ${escapeIdentifier(schema)} cascade`);
     }
   });
 
@@ -94,7 +97,7 @@ describe('PostgresEventStore', () => {
       const late = event('Late');
       const error = await client
         .query(
-          `select * from "${db.schema}".es_append($1, 'any', $2::uuid[], $3::text[], $4::jsonb[], $5::jsonb[])`,
+          `select * from ${escapeIdentifier(db.schema)}.es_append($1, 'any', $2::uuid[], $3::text[], $4::jsonb[], $5::jsonb[])`,
           [stream, [late.id], [late.type], [JSON.stringify(late.data)], [JSON.stringify(late.metadata)]],
         )
         .then(

@@ -1,18 +1,21 @@
 import 'reflect-metadata';
 import { NestFactory } from '@nestjs/core';
-import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
-import { Logger, type INestApplication } from '@nestjs/common';
+import { SwaggerModule } from '@nestjs/swagger';
+import { Logger, Module, type DynamicModule, type INestApplication } from '@nestjs/common';
+import type { NestExpressApplication } from '@nestjs/platform-express';
+import { Logger as PinoNestLogger } from 'nestjs-pino';
+import pino, { type Logger as PinoLogger } from 'pino';
 import { loadConfig, type ServiceConfig } from './config/service-config';
 import { DomainExceptionFilter } from './http/domain-exception.filter';
+import { jsonBody } from './http/json-body';
+import { createOpenApiDocument, type ApiDescription } from './http/openapi';
 import { createValidationPipe } from './http/validation.pipe';
-import { JsonLogger } from './logging/json-logger';
+import { createServiceLogger, requestLogging } from './logging/json-logger';
+import { startEventConsumers } from './platform/platform.module';
 
-export interface ServiceDescription {
+export interface ServiceDescription extends ApiDescription {
   /** Service name, as in logs and traces (e.g. "leads"). */
   name: string;
-  title: string;
-  description: string;
-  version: string;
 }
 
 /**
@@ -20,41 +23,54 @@ export interface ServiceDescription {
  * kafkajs 2.2.4 sets a negative timeout in its request queue on Node 24 (harmless, once per
  * process): that one is dropped.
  */
-function routeProcessWarnings(logger: JsonLogger) {
+function routeProcessWarnings(logger: PinoLogger) {
   process.removeAllListeners('warning');
   process.on('warning', (warning) => {
     if (warning.name === 'TimeoutNegativeWarning') return;
-    logger.warn({ msg: warning.message, warning: warning.name }, 'process');
+    logger.warn({ context: 'process', warning: warning.name }, warning.message);
   });
 }
 
-/** The HTTP edge every service shares: JSON logs, validation, error mapping, OpenAPI, shutdown hooks. */
+/** The root of a service's modules: its own, request logging over its logger, health checks. */
+@Module({})
+class ServiceRootModule {}
+
+/**
+ * The HTTP edge every service shares: JSON logs (requests included), body parsing, validation,
+ * error mapping, OpenAPI, shutdown hooks. Bodies are JSON only: Nest's parsers (JSON and
+ * urlencoded) are replaced by one that reads `application/json` as text within HTTP_BODY_LIMIT
+ * (413 beyond it), and `jsonBody` parses it and refuses other media types, malformed or too deep
+ * JSON and prototype keys.
+ */
 export async function createServiceApp(
   module: unknown,
   service: ServiceDescription,
   config: ServiceConfig,
 ): Promise<INestApplication> {
-  const logger = new JsonLogger(service.name, config.LOG_LEVEL);
+  const logger = createServiceLogger(service.name, config.LOG_LEVEL);
   routeProcessWarnings(logger);
-  const app = await NestFactory.create(module as never, { logger, bufferLogs: true });
-  app.useLogger(logger);
+  const requests = requestLogging(logger);
+  const root: DynamicModule = {
+    module: ServiceRootModule,
+    imports: [requests.module, module as DynamicModule],
+  };
+  const app = await NestFactory.create<NestExpressApplication>(root, { bufferLogs: true, bodyParser: false });
+  app.useLogger(app.get(PinoNestLogger));
+  // What was logged while the modules were created, now; what comes next, when it happens.
+  app.flushLogs();
+  app.use(requests.middleware);
+  app.useBodyParser('text', { type: 'application/json', limit: config.HTTP_BODY_LIMIT });
+  app.use(jsonBody());
   app.useGlobalPipes(createValidationPipe());
   app.useGlobalFilters(new DomainExceptionFilter());
   app.enableShutdownHooks();
-  const document = SwaggerModule.createDocument(
-    app,
-    new DocumentBuilder()
-      .setTitle(service.title)
-      .setDescription(service.description)
-      .setVersion(service.version)
-      .build(),
-  );
-  SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'docs-json' });
+  SwaggerModule.setup('docs', app, createOpenApiDocument(app, service), { jsonDocumentUrl: 'docs-json' });
   return app;
 }
 
 export async function startService(module: unknown, service: ServiceDescription, config: ServiceConfig) {
   const app = await createServiceApp(module, service, config);
+  await startEventConsumers(app);
   await app.listen(config.PORT, '0.0.0.0');
   new Logger('bootstrap').log({ msg: `${service.name} listening`, port: config.PORT });
   return app;
@@ -76,15 +92,8 @@ export function runService<C extends ServiceConfig>(
     await startService(module(config), service, config);
   };
   start().catch((error: unknown) => {
-    process.stderr.write(
-      JSON.stringify({
-        time: new Date().toISOString(),
-        level: 'error',
-        service: service.name,
-        msg: 'failed to start',
-        error: String(error),
-      }) + '\n',
-    );
+    const stderr = pino.destination({ fd: 2, sync: true });
+    createServiceLogger(service.name, 'error', stderr).error({ err: error }, 'failed to start');
     process.exit(1);
   });
 }

@@ -1,5 +1,8 @@
-import type { Pool } from 'pg';
+import type { Pool, QueryConfig } from 'pg';
 import { migrations, type Migration } from './migrations';
+
+/** Longest wait for another replica's migration before this start fails. */
+const MIGRATION_WAIT_MS = 10 * 60_000;
 
 /**
  * Applies the migrations missing from `<schema>.es_schema_migrations`, in one transaction under a
@@ -16,9 +19,15 @@ export async function runMigrations(
   let broken: Error | undefined;
   try {
     await client.query('begin');
-    await client.query('select pg_advisory_xact_lock(hashtextextended($1, 0))', [
-      `crm-event-store:${schema}`,
-    ]);
+    // Waiting for another replica's migration, and the migration itself, may take longer than the
+    // pool's per-statement bounds (meant for requests): lift them for this transaction.
+    await client.query('set local statement_timeout = 0');
+    const lock: QueryConfig & { query_timeout: number } = {
+      text: 'select pg_advisory_xact_lock(hashtextextended($1, 0))',
+      values: [`crm-event-store:${schema}`],
+      query_timeout: MIGRATION_WAIT_MS,
+    };
+    await client.query(lock);
     await client.query(`create schema if not exists ${quoted}`);
     await client.query(`create table if not exists ${quoted}.es_schema_migrations (
       version integer primary key,

@@ -1,4 +1,4 @@
-import type { Pool } from 'pg';
+import { escapeIdentifier, type Pool } from 'pg';
 import {
   WrongExpectedRevisionError,
   type AppendResult,
@@ -71,7 +71,7 @@ export class PostgresEventStore implements EventStore {
       throw new Error(`invalid schema name ${options.schema}`);
     this.pool = options.pool;
     this.schema = options.schema;
-    this.quoted = `"${options.schema}"`;
+    this.quoted = escapeIdentifier(options.schema);
     this.sql = statements(this.schema, this.quoted);
     this.pollIntervalMs = options.pollIntervalMs ?? 100;
   }

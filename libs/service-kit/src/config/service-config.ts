@@ -46,12 +46,39 @@ export class ServiceConfig {
   @Matches(/^[A-Za-z0-9._-]*$/, { message: 'KAFKA_TOPIC_PREFIX may hold letters, digits, ".", "_" and "-"' })
   KAFKA_TOPIC_PREFIX: string = '';
 
+  /**
+   * Partitions of the topics the service creates (its own, those it consumes if missing, and their
+   * `.dlq` dead-letter topics). Existing topics are never changed: a different count is reported.
+   */
+  @IsInt()
+  @Min(1)
+  @Max(10_000)
+  KAFKA_PARTITIONS: number = 6;
+
+  /** Attempts of a failing batch before a consumer applies it event by event and parks what fails. */
+  @IsInt()
+  @Min(1)
+  @Max(100)
+  CONSUMER_RETRY_ATTEMPTS: number = 3;
+
+  /** Wait after a consumer's first failed attempt, doubling after each further one (capped at 30 s). */
+  @IsInt()
+  @Min(0)
+  @Max(600_000)
+  CONSUMER_RETRY_BACKOFF_MS: number = 200;
+
   @IsIn(['postgres', 'eventstoredb'])
   EVENT_STORE: 'postgres' | 'eventstoredb' = 'postgres';
 
   @IsOptional()
   @IsUrl({ protocols: ['esdb', 'esdb+discover', 'kurrentdb', 'kurrentdb+discover'], require_tld: false })
   EVENTSTOREDB_URL?: string;
+
+  /** Largest request body accepted, in bytes or with a unit (`100kb`, `1mb`); larger ones get 413. */
+  @Matches(/^\d+(\.\d+)?(b|kb|mb)?$/i, {
+    message: 'HTTP_BODY_LIMIT must be a size such as 102400, 100kb or 1mb',
+  })
+  HTTP_BODY_LIMIT: string = '100kb';
 
   @IsIn(['debug', 'info', 'warn', 'error'])
   LOG_LEVEL: 'debug' | 'info' | 'warn' | 'error' = 'info';

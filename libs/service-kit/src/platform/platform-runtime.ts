@@ -1,32 +1,23 @@
 import { Logger } from '@nestjs/common';
-import { Pool } from 'pg';
+import { Pool, escapeIdentifier, type QueryConfig } from 'pg';
 import { DataSource, type MixedList, type EntitySchema } from 'typeorm';
 import type { BoundedContext } from '@crm/contracts';
 import { createEventStore, type EventStore, type RecordedEvent } from '@crm/event-store';
 import {
+  CrmEventsTransport,
+  DeadLetterStore,
   EventRelay,
-  ExactlyOnceConsumer,
   KafkaBus,
-  type CloudEventHandler,
+  type EventConsumer,
+  type ExactlyOnceConsumer,
   type LogLevel,
   type MessagingLogger,
+  type ReplayOutcome,
 } from '@crm/messaging';
 import type { ServiceConfig } from '../config/service-config';
-import type { ReadinessCheck } from '../health/health.controller';
-
-/** Something with a `handle` method, resolved from the service's Nest container. */
-export interface EventHandlerClass {
-  handle: CloudEventHandler;
-}
-
-/**
- * A projection or a reaction: CloudEvents from some topics, each applied exactly once. Give either
- * a plain function (`handle`) or an injectable class (`handler`) when it needs the service's providers.
- */
-export type ProjectionSpec = { name: string; topics: string[] } & (
-  | { handle: CloudEventHandler; handler?: never }
-  | { handler: new (...args: never[]) => EventHandlerClass; handle?: never }
-);
+import { ReadinessFailure, type ReadinessCheck } from '../health/health.controller';
+import { failingConsumers } from './consumer-health';
+import { POSTGRES_TIMEOUTS, survivePoolErrors } from './postgres-timeouts';
 
 export interface PlatformOptions {
   context: BoundedContext;
@@ -37,9 +28,6 @@ export interface PlatformOptions {
   migrations: MixedList<string | (new () => unknown)>;
   /** Which events are public, i.e. relayed to `crm.<context>.events`. Default: all. */
   publishes?: (event: RecordedEvent) => boolean;
-  projections: ProjectionSpec[];
-  /** Partitions of the context's topic when the service creates it. */
-  partitions?: number;
 }
 
 class NestMessagingLogger implements MessagingLogger {
@@ -56,24 +44,35 @@ class NestMessagingLogger implements MessagingLogger {
   }
 }
 
+/** A projection or reaction as the platform runs it. */
+export type RunningConsumer = EventConsumer;
+
 /**
  * Everything between a service's domain and the real infrastructure: the event store, the read
  * model database (migrated at start), the Kafka bus, the relay publishing the service's events,
- * and its exactly-once projections. Started after the HTTP app is created, stopped on shutdown.
+ * and the transport of its projections and reactions (Nest controllers with `@EventPattern`
+ * handlers, each consumer exactly once) with their dead letters. Started when the application
+ * initializes (the consumers right after, see `startEventConsumers`), stopped on shutdown.
  */
+/** Longest wait for another replica's read model migrations before this start fails. */
+const MIGRATION_WAIT_MS = 10 * 60_000;
+
 export class PlatformRuntime {
   readonly pool: Pool;
   readonly store: EventStore;
   readonly db: DataSource;
   readonly bus: KafkaBus;
   readonly relay: EventRelay;
-  private consumers: { name: string; groupId: string; topics: string[]; consumer: ExactlyOnceConsumer }[] =
-    [];
+  /** Records the consumers parked, in the service's schema. */
+  readonly deadLetters: DeadLetterStore;
+  /** The Nest transport running the service's projections and reactions. */
+  readonly events: CrmEventsTransport;
   private readonly logger = new Logger('platform');
 
   constructor(private readonly options: PlatformOptions) {
     const { config, context, schema } = options;
-    this.pool = new Pool({ connectionString: config.DATABASE_URL, max: 20 });
+    this.pool = new Pool({ connectionString: config.DATABASE_URL, max: 20, ...POSTGRES_TIMEOUTS });
+    survivePoolErrors(this.pool, (entry) => this.logger.warn(entry));
     this.store =
       config.EVENT_STORE === 'eventstoredb'
         ? createEventStore({ kind: 'eventstoredb', connectionString: config.EVENTSTOREDB_URL! })
@@ -85,7 +84,7 @@ export class PlatformRuntime {
       migrations: options.migrations,
       migrationsTableName: `${schema}_migrations`,
       schema,
-      extra: { max: 10 },
+      extra: { max: 10, ...POSTGRES_TIMEOUTS },
     });
     this.bus = new KafkaBus({
       brokers: config.kafkaBrokers,
@@ -104,46 +103,42 @@ export class PlatformRuntime {
       ...(options.publishes ? { publishes: options.publishes } : {}),
       logger: new NestMessagingLogger('relay'),
     });
+    this.deadLetters = new DeadLetterStore(this.db, schema);
+    this.events = new CrmEventsTransport({
+      subscriber: this.bus,
+      dataSource: this.db,
+      schema,
+      topicOf: (of) => config.topic(of),
+      groupIdOf: (name) => `${config.KAFKA_GROUP_PREFIX}-${context}-${name}`,
+      // The topics it consumes, with their dead-letter topics: a service may start before the
+      // context it listens to.
+      prepareTopics: (topics) =>
+        this.bus.ensureTopics(
+          topics.map((topic) => ({ topic, partitions: config.KAFKA_PARTITIONS, deadLetterTopic: true })),
+        ),
+      retry: { attempts: config.CONSUMER_RETRY_ATTEMPTS, backoffMs: config.CONSUMER_RETRY_BACKOFF_MS },
+      deadLetterPublisher: this.bus,
+      logger: new NestMessagingLogger('consumers'),
+      loggerOf: (name) => new NestMessagingLogger(`projection.${name}`),
+    });
   }
 
-  /** `resolve` turns a projection's handler class into the instance the container made. */
-  async start(resolve: (spec: ProjectionSpec) => CloudEventHandler): Promise<void> {
+  /**
+   * Migrates the event store and the read model, creates the service's topic and starts the
+   * relay. The consumers start after this, when the transport listens (`startEventConsumers`).
+   */
+  async start(): Promise<void> {
     const { schema, context, config } = this.options;
-    this.consumers = this.options.projections.map((p) => {
-      const groupId = `${config.KAFKA_GROUP_PREFIX}-${context}-${p.name}`;
-      const consumer = new ExactlyOnceConsumer({
-        subscriber: this.bus,
-        dataSource: this.db,
-        consumerName: p.name,
-        groupId,
-        topics: p.topics,
-        schema,
-        handle: resolve(p),
-        logger: new NestMessagingLogger(`projection.${p.name}`),
-      });
-      return { name: p.name, groupId, topics: p.topics, consumer };
-    });
     await this.store.migrate();
     await this.migrateReadModel(schema);
     await this.relay.migrate();
-    for (const { consumer } of this.consumers) await consumer.migrate();
-    // Its own topic, and those it consumes: a service may start before the context it listens to.
-    const topics = new Set([config.topic(context), ...this.options.projections.flatMap((p) => p.topics)]);
-    await this.bus.ensureTopics(
-      [...topics].map((topic) => ({ topic, partitions: this.options.partitions ?? 6 })),
-    );
+    await this.bus.ensureTopics([{ topic: config.topic(context), partitions: config.KAFKA_PARTITIONS }]);
     await this.relay.start();
-    for (const { name, consumer } of this.consumers)
-      await this.startWithRetries(name, () => consumer.start());
-    this.logger.log({
-      msg: 'platform started',
-      schema,
-      projections: this.options.projections.map((p) => p.name),
-    });
+    this.logger.log({ msg: 'platform started', schema });
   }
 
   async stop(): Promise<void> {
-    await Promise.allSettled(this.consumers.map((c) => c.consumer.stop()));
+    await this.events.close();
     await this.relay.stop().catch(() => undefined);
     await this.bus.disconnect().catch(() => undefined);
     await this.store.close().catch(() => undefined);
@@ -151,44 +146,66 @@ export class PlatformRuntime {
     await this.pool.end();
   }
 
-  /**
-   * Kafka answers some requests with retriable errors while a cluster settles (a topic another
-   * service just created, a coordinator moving): those are retried for a while before giving up.
-   */
-  private async startWithRetries(name: string, start: () => Promise<void>, attempts = 10): Promise<void> {
-    for (let attempt = 1; ; attempt++) {
-      try {
-        return await start();
-      } catch (error) {
-        const retriable = (error as { retriable?: boolean }).retriable === true;
-        if (!retriable || attempt >= attempts) throw error;
-        this.logger.warn({
-          msg: 'consumer start failed, retrying',
-          consumer: name,
-          attempt,
-          error: String(error),
-        });
-        await new Promise((resolve) => setTimeout(resolve, 500 * attempt));
-      }
-    }
+  /** The running projections and reactions, for metrics. */
+  projectionConsumers(): RunningConsumer[] {
+    return this.events.consumers();
   }
 
-  /** The running projections and reactions, for metrics. */
-  projectionConsumers() {
-    return [...this.consumers];
+  /** Replays one dead letter with its consumer; undefined for an unknown id. */
+  async replay(id: string): Promise<ReplayOutcome | undefined> {
+    const name = await this.deadLetters.consumerOf(id);
+    if (name === undefined) return undefined;
+    return this.consumerNamed(name).replay(id);
+  }
+
+  /** Replays every parked dead letter of a consumer, oldest first, each in its own transaction. */
+  async replayAll(name: string): Promise<ReplayOutcome[]> {
+    const consumer = this.consumerNamed(name);
+    const outcomes: ReplayOutcome[] = [];
+    for (const id of await this.deadLetters.parkedIds(name)) {
+      const outcome = await consumer.replay(id);
+      if (outcome) outcomes.push(outcome);
+    }
+    return outcomes;
+  }
+
+  /** The consumer of this service with this name; throws `UnknownConsumerError` otherwise. */
+  consumerNamed(name: string): ExactlyOnceConsumer {
+    const consumers = this.events.consumers();
+    const found = consumers.find((c) => c.name === name);
+    if (!found)
+      throw new UnknownConsumerError(
+        name,
+        consumers.map((c) => c.name),
+      );
+    return found.consumer;
   }
 
   readinessChecks(): ReadinessCheck[] {
     return [
       { name: 'postgres', check: async () => void (await this.db.query('select 1')) },
       { name: 'event-store', check: () => this.store.ping() },
-      { name: 'kafka', check: () => this.bus.ping() },
+      {
+        name: 'kafka',
+        check: async () => {
+          await this.bus.ping();
+          const warnings = this.bus.topicConfigWarnings();
+          return warnings.length > 0 ? { topicConfigWarnings: warnings } : undefined;
+        },
+      },
       {
         name: 'projections',
         check: async () => {
-          const stopped = this.consumers.filter((c) => !c.consumer.stats().running).map((c) => c.name);
-          if (this.consumers.length === 0 || stopped.length > 0)
-            throw new Error(`not consuming: ${stopped.join(', ') || 'not started'}`);
+          const consumers = this.events.consumers();
+          if (consumers.length === 0) throw new Error('not consuming: not started');
+          const failing = failingConsumers(
+            consumers.map((c) => ({ name: c.name, stats: c.consumer.stats() })),
+            await this.deadLetters.parkedCounts(),
+          );
+          if (failing.length > 0) {
+            const names = [...new Set(failing.map((f) => f.consumer))].join(', ');
+            throw new ReadinessFailure(`failing: ${names}`, { failing });
+          }
         },
       },
     ];
@@ -198,15 +215,34 @@ export class PlatformRuntime {
   private async migrateReadModel(schema: string): Promise<void> {
     const client = await this.pool.connect();
     try {
-      await client.query('select pg_advisory_lock(hashtext($1))', [`${schema}:migrations`]);
-      await client.query(`create schema if not exists "${schema}"`);
+      // The wait for another replica's migrations may outlast the pool's per-statement bound.
+      await client.query('set statement_timeout = 0');
+      const lock: QueryConfig & { query_timeout: number } = {
+        text: 'select pg_advisory_lock(hashtext($1))',
+        values: [`${schema}:migrations`],
+        query_timeout: MIGRATION_WAIT_MS,
+      };
+      await client.query(lock);
+      await client.query(`create schema if not exists ${escapeIdentifier(schema)}`);
       if (!this.db.isInitialized) await this.db.initialize();
       await this.db.runMigrations({ transaction: 'each' });
     } finally {
       await client
         .query('select pg_advisory_unlock(hashtext($1))', [`${schema}:migrations`])
         .catch(() => undefined);
+      await client.query('reset statement_timeout').catch(() => undefined);
       client.release();
     }
+  }
+}
+
+/** A dead letter or request names a consumer this service does not run. */
+export class UnknownConsumerError extends Error {
+  constructor(
+    readonly consumer: string,
+    readonly known: string[],
+  ) {
+    super(`this service has no consumer "${consumer}" (it has: ${known.join(', ')})`);
+    this.name = 'UnknownConsumerError';
   }
 }

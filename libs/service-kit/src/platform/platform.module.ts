@@ -1,34 +1,37 @@
 import {
   Module,
   type DynamicModule,
+  type INestApplication,
   type OnApplicationBootstrap,
   type OnApplicationShutdown,
   Inject,
 } from '@nestjs/common';
+import { TerminusModule } from '@nestjs/terminus';
+import { startCrmEvents } from '@crm/messaging';
 import { HealthController, READINESS_CHECKS } from '../health/health.controller';
 import { MetricsController } from '../health/metrics.controller';
-import { ModuleRef } from '@nestjs/core';
-import { PlatformRuntime, type PlatformOptions, type ProjectionSpec } from './platform-runtime';
+import { asyncApiController } from '../http/asyncapi.controller';
+import { DeadLettersController } from './dead-letters.controller';
+import { PlatformRuntime, type PlatformOptions } from './platform-runtime';
 import { EVENT_STORE, PLATFORM_RUNTIME, READ_MODEL_DB } from './tokens';
 
 class PlatformLifecycle implements OnApplicationBootstrap, OnApplicationShutdown {
-  constructor(
-    @Inject(PLATFORM_RUNTIME) private readonly runtime: PlatformRuntime,
-    private readonly modules: ModuleRef,
-  ) {}
+  constructor(@Inject(PLATFORM_RUNTIME) private readonly runtime: PlatformRuntime) {}
   onApplicationBootstrap() {
-    return this.runtime.start((spec: ProjectionSpec) => {
-      if (spec.handle) return spec.handle;
-      const instance = this.modules.get(spec.handler, { strict: false });
-      return (event, manager) => instance.handle(event, manager);
-    });
+    return this.runtime.start();
   }
   onApplicationShutdown() {
     return this.runtime.stop();
   }
 }
 
-/** Gives a service its event store, read model database, relay, projections and health endpoints. */
+/**
+ * Gives a service its event store, read model database, relay, health and metrics endpoints, and
+ * the transport of its projections and reactions with their dead-letter operations
+ * (`/dead-letters`). Projections and reactions are the service's controllers with
+ * `@EventPattern('crm.<context>.<EventType>', { consumer: '<name>' })` handlers (see
+ * `CrmEventsTransport` in @crm/messaging); `startEventConsumers` runs them.
+ */
 @Module({})
 export class PlatformModule {
   static forRoot(options: PlatformOptions): DynamicModule {
@@ -36,7 +39,8 @@ export class PlatformModule {
     return {
       module: PlatformModule,
       global: true,
-      controllers: [HealthController, MetricsController],
+      imports: [TerminusModule.forRoot({ logger: false })],
+      controllers: [HealthController, MetricsController, DeadLettersController, asyncApiController(options)],
       providers: [
         { provide: PLATFORM_RUNTIME, useValue: runtime },
         { provide: EVENT_STORE, useValue: runtime.store },
@@ -47,4 +51,12 @@ export class PlatformModule {
       exports: [EVENT_STORE, READ_MODEL_DB, PLATFORM_RUNTIME],
     };
   }
+}
+
+/**
+ * Initializes a service built on {@link PlatformModule} (migrations, topics, relay), then starts its
+ * projections and reactions: the platform's transport runs as the application's microservice.
+ */
+export async function startEventConsumers(app: INestApplication): Promise<void> {
+  await startCrmEvents(app, app.get<PlatformRuntime>(PLATFORM_RUNTIME).events);
 }
