@@ -1,8 +1,10 @@
 import { randomBytes, randomUUID } from 'node:crypto';
-import { Kafka, logLevel, type Consumer, type KafkaMessage } from 'kafkajs';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { Client } from 'pg';
 import {
   OtlpReceiver,
+  PublishedEventsReader,
   callService,
   ServiceProcess,
   freePort,
@@ -13,16 +15,16 @@ import {
 
 /**
  * The leads service as users meet it: a real process (built output, OTel preloaded) on the real
- * PostgreSQL and Kafka broker. Integrators read crm.leads.events with a plain Kafka consumer;
- * SREs see one trace from the HTTP request to the projection write.
+ * PostgreSQL and Kafka broker. Integrators read crm.leads.events with a plain Kafka consumer and
+ * the CloudEvents SDK, each record fitting the AsyncAPI document; SREs see one trace from the HTTP
+ * request to the projection write.
  */
 jest.setTimeout(120_000);
 
 let db: Awaited<ReturnType<typeof freshDatabase>>;
 let leads: ServiceProcess;
 let otlp: OtlpReceiver;
-let consumer: Consumer;
-const seen: KafkaMessage[] = [];
+let integrator: PublishedEventsReader;
 
 // This run's own topics and owners: the broker is shared with other runs and benchmarks.
 const run = randomBytes(3).toString('hex');
@@ -44,8 +46,7 @@ async function eventCount(): Promise<number> {
   }
 }
 
-const header = (m: KafkaMessage, name: string) => m.headers?.[name]?.toString();
-const kafkaEventsOf = (leadId: string) => seen.filter((m) => m.key?.toString() === leadId);
+const kafkaEventsOf = (leadId: string) => integrator.events.filter((e) => e.key === leadId);
 
 async function readLead(id: string, until: (lead: Record<string, unknown>) => boolean = () => true) {
   return waitFor(`lead ${id} in the projection`, async () => {
@@ -68,19 +69,11 @@ beforeAll(async () => {
     LOG_LEVEL: 'warn',
   });
   await leads.start();
-  const kafka = new Kafka({
-    clientId: 'e2e-integrator',
-    brokers: kafkaBrokers(),
-    logLevel: logLevel.NOTHING,
-  });
-  consumer = kafka.consumer({ groupId: `e2e-integrator-${randomUUID()}`, maxWaitTimeInMs: 100 });
-  await consumer.connect();
-  await consumer.subscribe({ topic: leadsTopic, fromBeginning: true });
-  await consumer.run({ eachMessage: async ({ message }) => void seen.push(message) });
+  integrator = await PublishedEventsReader.follow(kafkaBrokers(), leadsTopic);
 });
 
 afterAll(async () => {
-  await consumer?.disconnect();
+  await integrator?.stop();
   const ended = await leads?.stop();
   await otlp?.stop();
   await db?.drop();
@@ -119,23 +112,26 @@ describe('leads service, end to end', () => {
       const ours = kafkaEventsOf(id);
       return ours.length >= 3 ? ours : undefined;
     });
-    const [first] = published;
-    expect(header(first, 'ce_specversion')).toBe('1.0');
-    expect(header(first, 'ce_type')).toBe('crm.leads.LeadCaptured.v1');
-    expect(header(first, 'ce_source')).toBe('/crm/leads');
-    expect(header(first, 'ce_subject')).toBe(id);
-    expect(header(first, 'ce_customerid')).toBe(customerId);
-    expect(header(first, 'ce_correlationid')).toBe('corr-e2e-1');
-    expect(header(first, 'ce_id')).toMatch(/^[0-9a-f-]{36}$/);
-    expect(header(first, 'ce_traceparent')?.split('-')[1]).toBe(tp.split('-')[1]);
-    expect(header(first, 'content-type')).toBe('application/json');
-    expect(JSON.parse(first.value!.toString())).toMatchObject({
+    const { event: first, message } = published[0];
+    expect(message).toBe('leadsEvents/LeadCapturedV1');
+    expect(first).toMatchObject({
+      specversion: '1.0',
+      type: 'crm.leads.LeadCaptured.v1',
+      source: '/crm/leads',
+      subject: id,
+      datacontenttype: 'application/json',
+      customerid: customerId,
+      correlationid: 'corr-e2e-1',
+      id: expect.stringMatching(/^[0-9a-f-]{36}$/),
+    });
+    expect(String(first.traceparent).split('-')[1]).toBe(tp.split('-')[1]);
+    expect(first.data).toMatchObject({
       leadId: id,
       personName: 'Ana Pérez',
       email: expect.stringMatching(/^ana\.[0-9a-f]+@example\.com$/),
       phone: '+34600123456',
     });
-    expect(published.map((m) => header(m, 'ce_type'))).toEqual([
+    expect(published.map((e) => e.event.type)).toEqual([
       'crm.leads.LeadCaptured.v1',
       'crm.leads.CustomerLifecycleStageReached.v1',
       'crm.leads.LeadAssigned.v1',
@@ -181,7 +177,12 @@ describe('leads service, end to end', () => {
       channel: 'phone',
     });
     expect(second.status).toBe(409);
+    expect(second.headers.get('content-type')).toMatch(/^application\/problem\+json/);
     expect(second.body).toMatchObject({
+      type: 'https://crm.example/problems/lead-email-taken',
+      title: 'Lead email taken',
+      status: 409,
+      instance: '/leads',
       code: 'LEAD_EMAIL_TAKEN',
       details: { existingLeadId: first.body.id },
     });
@@ -209,8 +210,17 @@ describe('leads service, end to end', () => {
     const stale = await http('POST', `/leads/${id}/qualify`, undefined, {
       'if-match': created.headers.get('etag')!,
     });
-    expect(stale.status).toBe(409);
-    expect(stale.body.code).toBe('REVISION_CONFLICT');
+    // A stale If-Match is a failed precondition (412), not a business conflict (409).
+    expect(stale.status).toBe(412);
+    expect(stale.headers.get('content-type')).toMatch(/^application\/problem\+json/);
+    expect(stale.body).toMatchObject({
+      type: 'https://crm.example/problems/precondition-failed',
+      title: 'Precondition failed',
+      status: 412,
+      instance: `/leads/${id}/qualify`,
+      code: 'PRECONDITION_FAILED',
+      details: { expectedRevision: created.body.revision, actualRevision: engaged.body.revision },
+    });
 
     const qualified = await http('POST', `/leads/${id}/qualify`, undefined, {
       'if-match': engaged.headers.get('etag')!,
@@ -222,9 +232,9 @@ describe('leads service, end to end', () => {
     expect(converted.status).toBe(200);
     expect(converted.body.status).toBe('converted');
     const conversion = await waitFor('LeadConverted on Kafka', () =>
-      kafkaEventsOf(id).find((m) => header(m, 'ce_type') === 'crm.leads.LeadConverted.v1'),
+      kafkaEventsOf(id).find((e) => e.event.type === 'crm.leads.LeadConverted.v1'),
     );
-    expect(JSON.parse(conversion.value!.toString())).toMatchObject({
+    expect(conversion.event.data).toMatchObject({
       leadId: id,
       ownerId: created.body.ownerId,
       score: 75,
@@ -285,13 +295,9 @@ describe('leads service, end to end', () => {
       expect.arrayContaining(['/leads', '/leads/{id}', '/leads/{id}/convert']),
     );
     const ready = await http('GET', '/health/ready');
-    expect(ready.body).toMatchObject({ status: 'up' });
-    expect(ready.body.checks.map((c: { name: string }) => c.name)).toEqual([
-      'postgres',
-      'event-store',
-      'kafka',
-      'projections',
-    ]);
+    expect(ready.status).toBe(200);
+    expect(ready.body).toMatchObject({ status: 'ok', error: {} });
+    expect(Object.keys(ready.body.details)).toEqual(['postgres', 'event-store', 'kafka', 'projections']);
     expect((await http('GET', '/health/live')).status).toBe(200);
   });
 
@@ -328,5 +334,34 @@ describe('leads service, end to end', () => {
     );
     expect(projectionWrite).toBeDefined();
     expect(new Set(spans.map((s) => s.service))).toEqual(new Set(['leads']));
+  });
+
+  it('serves the AsyncAPI document of its topic, and every record it published fits it', async () => {
+    const served = await http('GET', '/asyncapi.json');
+    expect(served.status).toBe(200);
+    const channels = served.body.channels as Record<string, { address: string; messages: object }>;
+    expect(Object.values(channels).map((c) => c.address)).toEqual([leadsTopic, `${leadsTopic}.dlq`]);
+    const file = join(__dirname, '..', '..', '..', 'libs', 'contracts', 'asyncapi.json');
+    const checkedIn = JSON.parse(readFileSync(file, 'utf8'));
+    expect(channels.leadsEvents.messages).toEqual(checkedIn.channels.leadsEvents.messages);
+
+    // Every type this file made the service publish, each read by the CloudEvents SDK and fitting
+    // its message in the document.
+    const published = [
+      'CustomerLifecycleStageReachedV1',
+      'LeadAssignedV1',
+      'LeadCapturedV1',
+      'LeadConvertedV1',
+      'LeadDisqualifiedV1',
+      'LeadEngagementRecordedV1',
+      'LeadQualifiedV1',
+      'LeadWorkStartedV1',
+    ].map((m) => `leadsEvents/${m}`);
+    const seen = await waitFor('a record of every type on the topic', () => {
+      const messages = [...new Set(integrator.events.map((e) => e.message))].sort();
+      return messages.length >= published.length ? messages : undefined;
+    });
+    expect(seen).toEqual(published);
+    expect(integrator.rejected.map((r) => r.reason)).toEqual([]);
   });
 });

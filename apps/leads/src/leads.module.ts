@@ -3,7 +3,7 @@ import { PlatformModule } from '@crm/service-kit';
 import { LeadController } from './lead/lead.controller';
 import { LeadQueries } from './lead/lead.queries';
 import { LeadEngagement, LeadSummary } from './lead/lead.read-model';
-import { projectLeadEvent } from './lead/lead.projection';
+import { LeadSummaryProjection } from './lead/lead.projection';
 import { LeadService } from './lead/lead.service';
 import { LeadsConfig } from './leads.config';
 import { LeadReadModel1763900000000 } from './migrations/1763900000000-lead-read-model';
@@ -24,10 +24,10 @@ export class LeadsModule {
           entities: [LeadSummary, LeadEngagement],
           migrations: [LeadReadModel1763900000000],
           publishes: isPublicLeadEvent,
-          projections: [{ name: 'lead-summary', topics: [config.topic('leads')], handle: projectLeadEvent }],
         }),
       ],
-      controllers: [LeadController],
+      // LeadSummaryProjection: the read model's @EventPattern handlers (consumer lead-summary).
+      controllers: [LeadController, LeadSummaryProjection],
       providers: [{ provide: LeadsConfig, useValue: config }, LeadService, LeadQueries],
     };
   }

@@ -8,4 +8,5 @@ runService(LeadsConfig, (config) => LeadsModule.forRoot(config), {
   title: 'CRM leads',
   description: 'Interest and engagement: capture, engage, score, qualify, assign and convert leads.',
   version: '1',
+  tags: { leads: 'Leads from first interest to conversion, and the queries of their read model' },
 });

@@ -1,5 +1,5 @@
 import { randomBytes, randomUUID } from 'node:crypto';
-import { Pool } from 'pg';
+import { escapeIdentifier, Pool } from 'pg';
 import type { CommandContext } from '@crm/contracts';
 import { DomainError } from '@crm/decider';
 import { PostgresEventStore } from '@crm/event-store';
@@ -21,7 +21,7 @@ const context = (): CommandContext => ({ commandId: randomUUID(), correlationId:
 beforeAll(() => store.migrate());
 afterAll(async () => {
   await store.close();
-  await pool.query(`drop schema if exists "${schema}" cascade`);
+  await pool.query(`drop schema if exists ${escapeIdentifier(schema)} cascade`);
   await pool.end();
 });
 
@@ -37,7 +37,7 @@ async function orphanClaim(email: string, ageSeconds: number): Promise<string> {
     context(),
   );
   await pool.query(
-    `update "${schema}".es_events set recorded_at = now() - make_interval(secs => $2) where stream_id = $1`,
+    `update ${escapeIdentifier(schema)}.es_events set recorded_at = now() - make_interval(secs => $2) where stream_id = $1`,
     [emailClaimStreamId(email), ageSeconds],
   );
   return orphan;

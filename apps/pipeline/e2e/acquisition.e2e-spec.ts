@@ -1,8 +1,9 @@
 import { randomBytes, randomUUID } from 'node:crypto';
-import { Kafka, logLevel, type Admin, type Consumer, type KafkaMessage } from 'kafkajs';
+import { Kafka, logLevel, type Admin } from 'kafkajs';
 import { Client } from 'pg';
 import {
   OtlpReceiver,
+  PublishedEventsReader,
   callService,
   ServiceProcess,
   freePort,
@@ -23,7 +24,7 @@ let leads: ServiceProcess;
 let pipeline: ServiceProcess;
 let otlp: OtlpReceiver;
 let admin: Admin;
-let integrator: Consumer;
+let integrator: PublishedEventsReader;
 const groupPrefix = `e2e-${randomUUID()}`;
 // The broker is shared with other runs, whose events the fresh consumer groups replay into this
 // run's read models; owners unique to this run keep the reports this test checks to itself.
@@ -33,9 +34,7 @@ const leadsTopic = `${topicPrefix}crm.leads.events`;
 const pipelineTopic = `${topicPrefix}crm.pipeline.events`;
 const ana = `ana-${run}`;
 const ben = `ben-${run}`;
-const pipelineEvents: KafkaMessage[] = [];
 const traceparent = () => `00-${randomBytes(16).toString('hex')}-${randomBytes(8).toString('hex')}-01`;
-const header = (m: KafkaMessage, name: string) => m.headers?.[name]?.toString();
 
 const call = callService;
 
@@ -117,14 +116,12 @@ beforeAll(async () => {
   const kafka = new Kafka({ clientId: 'e2e', brokers: kafkaBrokers(), logLevel: logLevel.NOTHING });
   admin = kafka.admin();
   await admin.connect();
-  integrator = kafka.consumer({ groupId: `e2e-integrator-${randomUUID()}`, maxWaitTimeInMs: 100 });
-  await integrator.connect();
-  await integrator.subscribe({ topic: pipelineTopic, fromBeginning: true });
-  await integrator.run({ eachMessage: async ({ message }) => void pipelineEvents.push(message) });
+  // Integrators read crm.pipeline.events with the CloudEvents SDK, each record fitting the AsyncAPI document.
+  integrator = await PublishedEventsReader.follow(kafkaBrokers(), pipelineTopic);
 });
 
 afterAll(async () => {
-  await integrator?.disconnect();
+  await integrator?.stop();
   await admin?.disconnect();
   const ended = await Promise.all([leads?.stop(), pipeline?.stop()]);
   await otlp?.stop();
@@ -213,16 +210,12 @@ describe('from interest to acquisition', () => {
     const account = await accountOf(lead.customerId, () => true);
     expect(account.opportunities).toHaveLength(1);
     expect(account.contacts).toHaveLength(1);
-    const accounts = pipelineEvents.filter(
-      (m) =>
-        header(m, 'ce_type') === 'crm.pipeline.AccountOpened.v1' &&
-        header(m, 'ce_subject') === lead.customerId,
-    );
-    const opportunities = pipelineEvents.filter(
-      (m) =>
-        header(m, 'ce_type') === 'crm.pipeline.OpportunityOpened.v1' &&
-        header(m, 'ce_subject') === opportunityId,
-    );
+    const accounts = integrator
+      .ofType('crm.pipeline.AccountOpened.v1')
+      .filter((e) => e.event.subject === lead.customerId);
+    const opportunities = integrator
+      .ofType('crm.pipeline.OpportunityOpened.v1')
+      .filter((e) => e.event.subject === opportunityId);
     expect(accounts).toHaveLength(1);
     expect(opportunities).toHaveLength(1);
   });
@@ -244,13 +237,11 @@ describe('from interest to acquisition', () => {
     expect(won.body).toMatchObject({ status: 'won', amount: 12000 });
 
     const acquisition = await waitFor('the acquisition lifecycle event on crm.pipeline.events', () =>
-      pipelineEvents.find(
-        (m) =>
-          header(m, 'ce_type') === 'crm.pipeline.CustomerLifecycleStageReached.v1' &&
-          header(m, 'ce_customerid') === lead.customerId,
-      ),
+      integrator
+        .ofType('crm.pipeline.CustomerLifecycleStageReached.v1')
+        .find((e) => e.event.customerid === lead.customerId),
     );
-    expect(JSON.parse(acquisition.value!.toString())).toMatchObject({
+    expect(acquisition.event.data).toMatchObject({
       customerId: lead.customerId,
       stage: 'acquisition',
       previousStage: 'interest',
@@ -267,14 +258,15 @@ describe('from interest to acquisition', () => {
     expect(second.status).toBe(201);
     expect((await call(pipeline, 'POST', `/opportunities/${second.body.id}/win`, {})).status).toBe(200);
     const expansion = await waitFor('the expansion lifecycle event', () =>
-      pipelineEvents.find(
-        (m) =>
-          header(m, 'ce_type') === 'crm.pipeline.CustomerLifecycleStageReached.v1' &&
-          JSON.parse(m.value!.toString()).stage === 'expansion' &&
-          header(m, 'ce_customerid') === lead.customerId,
-      ),
+      integrator
+        .ofType('crm.pipeline.CustomerLifecycleStageReached.v1')
+        .find(
+          (e) =>
+            (e.event.data as { stage: string }).stage === 'expansion' &&
+            e.event.customerid === lead.customerId,
+        ),
     );
-    expect(JSON.parse(expansion.value!.toString())).toMatchObject({ previousStage: 'acquisition' });
+    expect(expansion.event.data).toMatchObject({ previousStage: 'acquisition' });
     const account = await accountOf(
       lead.customerId,
       (a) => (a as unknown as { lifecycleStage: string }).lifecycleStage === 'expansion',
@@ -446,17 +438,14 @@ describe('from interest to acquisition', () => {
       { 'x-correlation-id': `accepted-${run}` },
     );
     const etag = opened.headers.get('etag')!;
-    expect(
-      (
-        await call(
-          pipeline,
-          'POST',
-          `/opportunities/${opened.body.id}/stage`,
-          { stage: 'proposal' },
-          { 'if-match': etag },
-        )
-      ).status,
-    ).toBe(200);
+    const moved = await call(
+      pipeline,
+      'POST',
+      `/opportunities/${opened.body.id}/stage`,
+      { stage: 'proposal' },
+      { 'if-match': etag },
+    );
+    expect(moved.status).toBe(200);
     const stale = await call(
       pipeline,
       'POST',
@@ -464,9 +453,34 @@ describe('from interest to acquisition', () => {
       { stage: 'negotiation' },
       { 'if-match': etag, ...refused },
     );
-    expect(stale.status).toBe(409);
-    expect(stale.body.code).toBe('REVISION_CONFLICT');
+    // If-Match names a revision the opportunity has moved on from: 412, as HTTP defines it.
+    expect(stale.status).toBe(412);
+    expect(stale.headers.get('content-type')).toMatch(/^application\/problem\+json/);
+    expect(stale.body).toMatchObject({
+      type: 'https://crm.example/problems/precondition-failed',
+      status: 412,
+      code: 'PRECONDITION_FAILED',
+      instance: `/opportunities/${opened.body.id}/stage`,
+      details: { expectedRevision: opened.body.revision, actualRevision: moved.body.revision },
+      correlationId: `refused-${run}`,
+    });
     expect(await eventsCorrelatedWith(`refused-${run}`)).toBe(0);
     expect(await eventsCorrelatedWith(`accepted-${run}`)).toBe(1); // the count does see what was appended
+  });
+
+  it('serves the AsyncAPI document of its topic; every record it published fits it', async () => {
+    const served = await call(pipeline, 'GET', '/asyncapi.json');
+    expect(served.status).toBe(200);
+    const channels = Object.values(served.body.channels as Record<string, { address: string }>);
+    expect(channels.map((c) => c.address)).toEqual([pipelineTopic, `${pipelineTopic}.dlq`]);
+    expect(integrator.events.map((e) => e.message)).toEqual(
+      expect.arrayContaining([
+        'pipelineEvents/AccountOpenedV1',
+        'pipelineEvents/OpportunityOpenedV1',
+        'pipelineEvents/OpportunityWonV1',
+        'pipelineEvents/CustomerLifecycleStageReachedV1',
+      ]),
+    );
+    expect(integrator.rejected.map((r) => r.reason)).toEqual([]);
   });
 });

@@ -12,7 +12,7 @@ import { AccountQueries } from './read-model/account.queries';
 import { AccountRow, ContactRow } from './read-model/account.read-model';
 import { OpportunityQueries } from './read-model/opportunity.queries';
 import { OpportunityRow, QuoteRow, StageHistoryRow } from './read-model/opportunity.read-model';
-import { projectPipelineEvent } from './read-model/pipeline.projection';
+import { PipelineReadModelProjection } from './read-model/pipeline.projection';
 import { LeadConversionReaction } from './reactions/lead-conversion.reaction';
 import { WinRecordingReaction } from './reactions/win-recording.reaction';
 import { ReportController } from './reports/report.controller';
@@ -30,14 +30,18 @@ export class PipelineModule {
           schema: 'pipeline',
           entities: [AccountRow, ContactRow, OpportunityRow, StageHistoryRow, QuoteRow],
           migrations: [PipelineReadModel1763900000000],
-          projections: [
-            { name: 'pipeline-read-model', topics: [config.topic('pipeline')], handle: projectPipelineEvent },
-            { name: 'lead-conversion', topics: [config.topic('leads')], handler: LeadConversionReaction },
-            { name: 'win-recording', topics: [config.topic('pipeline')], handler: WinRecordingReaction },
-          ],
         }),
       ],
-      controllers: [AccountController, OpportunityController, QuoteController, ReportController],
+      controllers: [
+        AccountController,
+        OpportunityController,
+        QuoteController,
+        ReportController,
+        // Projections and reactions: @EventPattern handlers, one consumer group each.
+        PipelineReadModelProjection,
+        LeadConversionReaction,
+        WinRecordingReaction,
+      ],
       providers: [
         { provide: PipelineConfig, useValue: config },
         AccountService,
@@ -46,8 +50,6 @@ export class PipelineModule {
         AccountQueries,
         OpportunityQueries,
         ReportQueries,
-        LeadConversionReaction,
-        WinRecordingReaction,
       ],
     };
   }

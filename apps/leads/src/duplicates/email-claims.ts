@@ -1,5 +1,5 @@
 import type { CommandContext } from '@crm/contracts';
-import { CommandHandler, DomainError } from '@crm/decider';
+import { CommandHandler, DomainError, StreamRevisionConflictError } from '@crm/decider';
 import type { EventStore } from '@crm/event-store';
 import { leadStreamId } from '../lead/lead.events';
 import {
@@ -60,7 +60,7 @@ export class EmailClaims {
           { expectedRevision: revision },
         )
         .catch(async (raced: unknown) => {
-          if (!(raced instanceof DomainError) || raced.code !== 'REVISION_CONFLICT') throw raced;
+          if (!(raced instanceof StreamRevisionConflictError)) throw raced;
           await claimEmail(); // another capture took it over first: refused with its lead id
         });
     }

@@ -1,14 +1,20 @@
 import { Body, Controller, Get, HttpCode, Param, Post, Query, Res } from '@nestjs/common';
-import {
-  ApiConflictResponse,
-  ApiHeader,
-  ApiNotFoundResponse,
-  ApiTags,
-  ApiUnprocessableEntityResponse,
-} from '@nestjs/swagger';
+import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
 import type { CommandContext } from '@crm/contracts';
-import { CommandCtx, IfMatchRevision, etagFor } from '@crm/service-kit';
+import {
+  ApiCommandResult,
+  ApiIfMatch,
+  ApiProblems,
+  BODY_COMMAND_PROBLEMS,
+  CommandCtx,
+  ETAG_HEADER,
+  IfMatchRevision,
+  NO_BODY_COMMAND_PROBLEMS,
+  NoBody,
+  QUERY_PROBLEMS,
+  etagFor,
+} from '@crm/service-kit';
 import {
   AssignLeadDto,
   CaptureLeadDto,
@@ -33,16 +39,11 @@ function accepted(response: Response, { lead, revision }: LeadCommandResult): Co
   };
 }
 
-const ifMatch = ApiHeader({
-  name: 'If-Match',
-  required: false,
-  description: 'ETag last seen; 409 if the lead changed since',
-});
+const NOT_FOUND = 'No lead with this id (LEAD_NOT_FOUND)';
+const updated = (description: string) =>
+  ApiCommandResult({ status: 200, description, type: CommandAcceptedDto });
 
 @ApiTags('leads')
-@ApiNotFoundResponse({ description: 'No lead with this id' })
-@ApiConflictResponse({ description: 'If-Match revision is stale, or the e-mail belongs to another lead' })
-@ApiUnprocessableEntityResponse({ description: 'A business rule forbids the command' })
 @Controller('leads')
 export class LeadController {
   constructor(
@@ -52,6 +53,13 @@ export class LeadController {
 
   @Post()
   @HttpCode(201)
+  @ApiOperation({ operationId: 'captureLead', summary: 'Capture a lead (a new customer id)' })
+  @ApiCommandResult({ status: 201, description: 'Captured', type: CommandAcceptedDto, location: true })
+  @ApiProblems({
+    ...BODY_COMMAND_PROBLEMS,
+    400: `${BODY_COMMAND_PROBLEMS[400]}; no name (LEAD_NAME_REQUIRED) or no e-mail and no phone (LEAD_CONTACT_REQUIRED)`,
+    409: `The e-mail belongs to another lead (LEAD_EMAIL_TAKEN, \`details.existingLeadId\`). ${BODY_COMMAND_PROBLEMS[409]}`,
+  })
   async capture(
     @Body() dto: CaptureLeadDto,
     @CommandCtx() context: CommandContext,
@@ -63,11 +71,17 @@ export class LeadController {
   }
 
   @Get()
+  @ApiOperation({ operationId: 'listLeads', summary: 'List leads, newest first, filtered and paged' })
+  @ApiOkResponse({ description: 'One page of leads, with the total' })
+  @ApiProblems(QUERY_PROBLEMS)
   list(@Query() query: ListLeadsQuery) {
     return this.queries.list(query);
   }
 
   @Get(':id')
+  @ApiOperation({ operationId: 'getLead', summary: 'Read a lead with its engagement timeline' })
+  @ApiOkResponse({ description: 'The lead, as the projection has it', headers: ETAG_HEADER })
+  @ApiProblems({ ...QUERY_PROBLEMS, 404: NOT_FOUND })
   async get(@Param() { id }: LeadIdParams, @Res({ passthrough: true }) res: Response) {
     const lead = await this.queries.byId(id);
     res.setHeader('ETag', etagFor(lead.revision));
@@ -76,7 +90,10 @@ export class LeadController {
 
   @Post(':id/engagements')
   @HttpCode(201)
-  @ifMatch
+  @ApiOperation({ operationId: 'recordLeadEngagement', summary: 'Record a call, e-mail, meeting or visit' })
+  @ApiCommandResult({ status: 201, description: 'Recorded', type: CommandAcceptedDto })
+  @ApiIfMatch('lead')
+  @ApiProblems({ ...BODY_COMMAND_PROBLEMS, 404: NOT_FOUND, 422: 'The lead is closed (LEAD_CLOSED)' })
   async engage(
     @Param() { id }: LeadIdParams,
     @Body() dto: RecordEngagementDto,
@@ -89,7 +106,17 @@ export class LeadController {
 
   @Post(':id/assign')
   @HttpCode(200)
-  @ifMatch
+  @ApiOperation({
+    operationId: 'assignLead',
+    summary: 'Assign the lead to an owner, or the next in the round robin',
+  })
+  @updated('Assigned')
+  @ApiIfMatch('lead')
+  @ApiProblems({
+    ...BODY_COMMAND_PROBLEMS,
+    404: NOT_FOUND,
+    422: 'The lead is closed (LEAD_CLOSED), or no owner is given and none is configured (NO_OWNERS_CONFIGURED)',
+  })
   async assign(
     @Param() { id }: LeadIdParams,
     @Body() dto: AssignLeadDto,
@@ -102,9 +129,20 @@ export class LeadController {
 
   @Post(':id/qualify')
   @HttpCode(200)
-  @ifMatch
+  @ApiOperation({
+    operationId: 'qualifyLead',
+    summary: 'Score the lead and qualify it if it reaches the threshold',
+  })
+  @updated('Qualified, with its score')
+  @ApiIfMatch('lead')
+  @ApiProblems({
+    ...NO_BODY_COMMAND_PROBLEMS,
+    404: NOT_FOUND,
+    422: 'The score is below the threshold (LEAD_SCORE_TOO_LOW, `details.breakdown`), or the lead is closed (LEAD_CLOSED)',
+  })
   async qualify(
     @Param() { id }: LeadIdParams,
+    @NoBody() _body: undefined,
     @IfMatchRevision() expected: number | undefined,
     @CommandCtx() context: CommandContext,
     @Res({ passthrough: true }) res: Response,
@@ -114,7 +152,14 @@ export class LeadController {
 
   @Post(':id/disqualify')
   @HttpCode(200)
-  @ifMatch
+  @ApiOperation({ operationId: 'disqualifyLead', summary: 'Disqualify the lead, with a reason' })
+  @updated('Disqualified')
+  @ApiIfMatch('lead')
+  @ApiProblems({
+    ...BODY_COMMAND_PROBLEMS,
+    404: NOT_FOUND,
+    422: 'The lead was converted (LEAD_ALREADY_CONVERTED)',
+  })
   async disqualify(
     @Param() { id }: LeadIdParams,
     @Body() dto: DisqualifyLeadDto,
@@ -127,9 +172,17 @@ export class LeadController {
 
   @Post(':id/convert')
   @HttpCode(200)
-  @ifMatch
+  @ApiOperation({ operationId: 'convertLead', summary: 'Hand the customer over to the sales pipeline' })
+  @updated('Converted')
+  @ApiIfMatch('lead')
+  @ApiProblems({
+    ...NO_BODY_COMMAND_PROBLEMS,
+    404: NOT_FOUND,
+    422: 'The lead is not qualified (LEAD_NOT_QUALIFIED), is disqualified (LEAD_DISQUALIFIED) or has no owner (LEAD_HAS_NO_OWNER)',
+  })
   async convert(
     @Param() { id }: LeadIdParams,
+    @NoBody() _body: undefined,
     @IfMatchRevision() expected: number | undefined,
     @CommandCtx() context: CommandContext,
     @Res({ passthrough: true }) res: Response,

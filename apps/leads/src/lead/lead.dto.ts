@@ -3,10 +3,10 @@ import { Transform, Type } from 'class-transformer';
 import {
   ArrayMaxSize,
   IsArray,
-  IsDateString,
   IsEmail,
   IsIn,
   IsInt,
+  IsObject,
   IsOptional,
   IsString,
   IsUUID,
@@ -14,7 +14,6 @@ import {
   Max,
   MaxLength,
   Min,
-  MinLength,
   ValidateIf,
   ValidateNested,
 } from 'class-validator';
@@ -28,30 +27,31 @@ import {
   type EngagementKind,
   type LeadChannel,
 } from '@crm/contracts';
+import { IsInstant, IsNotBlank, OptionalField } from '@crm/service-kit';
 import { LEAD_STATUSES, type LeadStatus } from './lead.read-model';
 
 export class SourceAttributionDto {
-  @ApiPropertyOptional() @IsOptional() @IsString() @MaxLength(100) campaignId?: string;
-  @ApiPropertyOptional() @IsOptional() @IsString() @MaxLength(200) utmSource?: string;
-  @ApiPropertyOptional() @IsOptional() @IsString() @MaxLength(200) utmMedium?: string;
-  @ApiPropertyOptional() @IsOptional() @IsString() @MaxLength(200) utmCampaign?: string;
-  @ApiPropertyOptional() @IsOptional() @IsString() @MaxLength(200) utmTerm?: string;
-  @ApiPropertyOptional() @IsOptional() @IsString() @MaxLength(200) utmContent?: string;
-  @ApiPropertyOptional() @IsOptional() @IsString() @MaxLength(2000) referrer?: string;
+  @ApiPropertyOptional() @OptionalField() @IsString() @MaxLength(100) campaignId?: string;
+  @ApiPropertyOptional() @OptionalField() @IsString() @MaxLength(200) utmSource?: string;
+  @ApiPropertyOptional() @OptionalField() @IsString() @MaxLength(200) utmMedium?: string;
+  @ApiPropertyOptional() @OptionalField() @IsString() @MaxLength(200) utmCampaign?: string;
+  @ApiPropertyOptional() @OptionalField() @IsString() @MaxLength(200) utmTerm?: string;
+  @ApiPropertyOptional() @OptionalField() @IsString() @MaxLength(200) utmContent?: string;
+  @ApiPropertyOptional() @OptionalField() @IsString() @MaxLength(2000) referrer?: string;
 }
 
 export class CaptureLeadDto {
   @ApiPropertyOptional({ description: 'Required unless companyName is given' })
   @ValidateIf((o: CaptureLeadDto) => o.personName !== undefined || o.companyName === undefined)
   @IsString()
-  @MinLength(1)
+  @IsNotBlank()
   @MaxLength(200)
   personName?: string;
 
   @ApiPropertyOptional({ description: 'Required unless personName is given' })
   @ValidateIf((o: CaptureLeadDto) => o.companyName !== undefined || o.personName === undefined)
   @IsString()
-  @MinLength(1)
+  @IsNotBlank()
   @MaxLength(200)
   companyName?: string;
 
@@ -65,7 +65,9 @@ export class CaptureLeadDto {
   @ApiPropertyOptional({ description: 'Required unless email is given; stored in E.164 form' })
   @ValidateIf((o: CaptureLeadDto) => o.phone !== undefined || o.email === undefined)
   @IsString()
-  @Matches(/^\+?[\d\s().-]{6,30}$/, { message: 'phone must be a phone number (digits, spaces, + ( ) . -)' })
+  @Matches(/^(?=(?:\D*\d){6})\+?[\d\s().-]{6,30}$/, {
+    message: 'phone must be a phone number (at least 6 digits; spaces, + ( ) . - allowed)',
+  })
   phone?: string;
 
   @ApiProperty({ enum: LEAD_CHANNELS })
@@ -73,37 +75,38 @@ export class CaptureLeadDto {
   channel!: LeadChannel;
 
   @ApiPropertyOptional({ enum: CUSTOMER_TYPES, default: 'prospect' })
-  @IsOptional()
+  @OptionalField()
   @IsIn(CUSTOMER_TYPES)
   customerType?: CustomerType;
 
   @ApiPropertyOptional({ type: SourceAttributionDto })
-  @IsOptional()
+  @OptionalField()
+  @IsObject()
   @ValidateNested()
   @Type(() => SourceAttributionDto)
   source?: SourceAttributionDto;
 
   @ApiPropertyOptional({ description: 'Number of employees' })
-  @IsOptional()
+  @OptionalField()
   @IsInt()
   @Min(1)
   @Max(10_000_000)
   companySize?: number;
 
   @ApiPropertyOptional({ type: [String] })
-  @IsOptional()
+  @OptionalField()
   @IsArray()
   @ArrayMaxSize(50)
   @IsString({ each: true })
   @MaxLength(100, { each: true })
   interests?: string[];
 
-  @ApiPropertyOptional() @IsOptional() @IsString() @MaxLength(5000) notes?: string;
+  @ApiPropertyOptional() @OptionalField() @IsString() @MaxLength(5000) notes?: string;
 
   @ApiPropertyOptional({ description: 'Owner to assign; round robin among LEAD_OWNERS when omitted' })
-  @IsOptional()
+  @OptionalField()
   @IsString()
-  @MinLength(1)
+  @IsNotBlank()
   @MaxLength(100)
   ownerId?: string;
 }
@@ -112,24 +115,24 @@ export class RecordEngagementDto {
   @ApiProperty({ enum: ENGAGEMENT_KINDS }) @IsIn(ENGAGEMENT_KINDS) kind!: EngagementKind;
   @ApiProperty({ enum: LEAD_CHANNELS }) @IsIn(LEAD_CHANNELS) channel!: LeadChannel;
   @ApiPropertyOptional({ description: 'When it happened; defaults to now' })
-  @IsOptional()
-  @IsDateString()
+  @OptionalField()
+  @IsInstant()
   occurredAt?: string;
-  @ApiPropertyOptional() @IsOptional() @IsString() @MaxLength(5000) summary?: string;
+  @ApiPropertyOptional() @OptionalField() @IsString() @MaxLength(5000) summary?: string;
 }
 
 export class DisqualifyLeadDto {
   @ApiProperty({ enum: DISQUALIFICATION_REASONS })
   @IsIn(DISQUALIFICATION_REASONS)
   reason!: DisqualificationReason;
-  @ApiPropertyOptional() @IsOptional() @IsString() @MaxLength(5000) notes?: string;
+  @ApiPropertyOptional() @OptionalField() @IsString() @MaxLength(5000) notes?: string;
 }
 
 export class AssignLeadDto {
   @ApiPropertyOptional({ description: 'Owner to assign; the next in the round robin when omitted' })
-  @IsOptional()
+  @OptionalField()
   @IsString()
-  @MinLength(1)
+  @IsNotBlank()
   @MaxLength(100)
   ownerId?: string;
 }
@@ -138,13 +141,23 @@ export class LeadIdParams {
   @ApiProperty({ format: 'uuid' }) @IsUUID() id!: string;
 }
 
+/** Bounds that keep query parameters within what PostgreSQL's integers and offsets take. */
+const MAX_SCORE = 1_000_000;
+const MAX_PAGE = 1_000_000;
+
 export class ListLeadsQuery {
   @ApiPropertyOptional({ enum: LEAD_STATUSES }) @IsOptional() @IsIn(LEAD_STATUSES) status?: LeadStatus;
   @ApiPropertyOptional() @IsOptional() @IsString() @MaxLength(100) ownerId?: string;
   @ApiPropertyOptional({ enum: LEAD_CHANNELS }) @IsOptional() @IsIn(LEAD_CHANNELS) channel?: LeadChannel;
-  @ApiPropertyOptional() @IsOptional() @Type(() => Number) @IsInt() @Min(0) minScore?: number;
-  @ApiPropertyOptional() @IsOptional() @Type(() => Number) @IsInt() @Min(0) maxScore?: number;
-  @ApiPropertyOptional({ default: 1 }) @IsOptional() @Type(() => Number) @IsInt() @Min(1) page?: number;
+  @ApiPropertyOptional() @IsOptional() @Type(() => Number) @IsInt() @Min(0) @Max(MAX_SCORE) minScore?: number;
+  @ApiPropertyOptional() @IsOptional() @Type(() => Number) @IsInt() @Min(0) @Max(MAX_SCORE) maxScore?: number;
+  @ApiPropertyOptional({ default: 1 })
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(MAX_PAGE)
+  page?: number;
   @ApiPropertyOptional({ default: 20, maximum: 200 })
   @IsOptional()
   @Type(() => Number)

@@ -1,27 +1,15 @@
+import { Controller } from '@nestjs/common';
+import { Ctx, EventPattern, Payload } from '@nestjs/microservices';
 import type { EntityManager } from 'typeorm';
-import type { CloudEvent, LeadEventMap } from '@crm/contracts';
-import { parseCloudEventType } from '@crm/contracts';
+import type { EventData, SourceAttribution } from '@crm/contracts';
+import { CrmEventContext, type CrmEventExtras } from '@crm/messaging';
 import { LeadEngagement, LeadSummary } from './lead.read-model';
 
-type Handlers = {
-  [K in keyof LeadEventMap]: (data: LeadEventMap[K], m: EntityManager, revision: number) => Promise<void>;
-};
+const LEAD_SUMMARY: CrmEventExtras = { consumer: 'lead-summary' };
 
-/**
- * Projects crm.leads.events into the lead read model. Runs inside the consumer's transaction,
- * which also records the event id, so each event is applied exactly once.
- */
-export async function projectLeadEvent(event: CloudEvent, manager: EntityManager): Promise<void> {
-  const type = parseCloudEventType(event.type);
-  if (!type || type.context !== 'leads') return;
-  const revision = Number(event.sequence);
-  const handler = handlers[type.eventType as keyof LeadEventMap] as
-    ((data: unknown, m: EntityManager, revision: number) => Promise<void>) | undefined;
-  if (handler && type.schemaVersion === 1) await handler(event.data, manager, revision);
-  // Events this model does not show (e.g. lifecycle stages) still move the lead's revision, so
-  // that the ETag a reader gets is the stream revision a command will be checked against.
-  await update(manager, event.subject, revision, {});
-}
+/** The attribution fields that are set, as the jsonb column keeps them. */
+const attribution = (source: SourceAttribution): Record<string, string> =>
+  Object.fromEntries(Object.entries(source).filter((e): e is [string, string] => e[1] !== undefined));
 
 async function update(m: EntityManager, leadId: string, revision: number, changes: Partial<LeadSummary>) {
   await m
@@ -32,9 +20,26 @@ async function update(m: EntityManager, leadId: string, revision: number, change
     .execute();
 }
 
-const handlers: Handlers = {
-  LeadCaptured: async (d, m, revision) => {
-    await m
+/**
+ * Every event of a lead moves the lead's revision, the stream revision its ETag shows, so that a
+ * reader's ETag is the revision a command will be checked against; events this model does not
+ * show (e.g. lifecycle stages) move only that.
+ */
+const revised = (ctx: CrmEventContext) =>
+  update(ctx.getManager(), ctx.getCloudEvent().subject, ctx.getRevision(), {});
+
+/**
+ * Projects crm.leads.events into the lead read model (consumer `lead-summary`). Each handler runs
+ * in the consumer's transaction, which also records the event id: each event is applied exactly
+ * once. The data comes through its contract: an event that breaks it, or of a version this
+ * service cannot read, never reaches a handler (it is parked as `contract-violation`).
+ */
+@Controller()
+export class LeadSummaryProjection {
+  @EventPattern('crm.leads.LeadCaptured', LEAD_SUMMARY)
+  async captured(@Payload() d: EventData<'LeadCaptured'>, @Ctx() ctx: CrmEventContext) {
+    await ctx
+      .getManager()
       .createQueryBuilder()
       .insert()
       .into(LeadSummary)
@@ -51,18 +56,27 @@ const handlers: Handlers = {
         phone: d.phone ?? null,
         companySize: d.companySize ?? null,
         interests: d.interests,
-        source: d.source as Record<string, string>,
+        source: attribution(d.source),
         notes: d.notes ?? null,
         engagementCount: 0,
-        revision,
+        revision: ctx.getRevision(),
         capturedAt: new Date(d.capturedAt),
         updatedAt: new Date(),
       })
       .orIgnore()
       .execute();
-  },
-  LeadAssigned: (d, m, revision) => update(m, d.leadId, revision, { ownerId: d.ownerId }),
-  LeadEngagementRecorded: async (d, m, revision) => {
+    await revised(ctx);
+  }
+
+  @EventPattern('crm.leads.LeadAssigned', LEAD_SUMMARY)
+  async assigned(@Payload() d: EventData<'LeadAssigned'>, @Ctx() ctx: CrmEventContext) {
+    await update(ctx.getManager(), d.leadId, ctx.getRevision(), { ownerId: d.ownerId });
+    await revised(ctx);
+  }
+
+  @EventPattern('crm.leads.LeadEngagementRecorded', LEAD_SUMMARY)
+  async engaged(@Payload() d: EventData<'LeadEngagementRecorded'>, @Ctx() ctx: CrmEventContext) {
+    const m = ctx.getManager();
     await m
       .createQueryBuilder()
       .insert()
@@ -77,26 +91,53 @@ const handlers: Handlers = {
       })
       .orIgnore()
       .execute();
-    await update(m, d.leadId, revision, {
+    await update(m, d.leadId, ctx.getRevision(), {
       engagementCount: () => 'engagement_count + 1',
       lastEngagedAt: () =>
         `GREATEST(last_engaged_at, '${new Date(d.occurredAt).toISOString()}'::timestamptz)`,
     } as unknown as Partial<LeadSummary>);
-  },
-  LeadWorkStarted: (d, m, revision) => update(m, d.leadId, revision, { status: 'working' }),
-  LeadQualified: (d, m, revision) =>
-    update(m, d.leadId, revision, {
+    await revised(ctx);
+  }
+
+  @EventPattern('crm.leads.LeadWorkStarted', LEAD_SUMMARY)
+  async workStarted(@Payload() d: EventData<'LeadWorkStarted'>, @Ctx() ctx: CrmEventContext) {
+    await update(ctx.getManager(), d.leadId, ctx.getRevision(), { status: 'working' });
+    await revised(ctx);
+  }
+
+  @EventPattern('crm.leads.LeadQualified', LEAD_SUMMARY)
+  async qualified(@Payload() d: EventData<'LeadQualified'>, @Ctx() ctx: CrmEventContext) {
+    await update(ctx.getManager(), d.leadId, ctx.getRevision(), {
       status: 'qualified',
       score: d.score,
       scoreBreakdown: d.scoreBreakdown,
       qualifiedAt: new Date(d.qualifiedAt),
-    }),
-  LeadDisqualified: (d, m, revision) =>
-    update(m, d.leadId, revision, {
+    });
+    await revised(ctx);
+  }
+
+  @EventPattern('crm.leads.LeadDisqualified', LEAD_SUMMARY)
+  async disqualified(@Payload() d: EventData<'LeadDisqualified'>, @Ctx() ctx: CrmEventContext) {
+    await update(ctx.getManager(), d.leadId, ctx.getRevision(), {
       status: 'disqualified',
       disqualificationReason: d.reason,
       disqualifiedAt: new Date(d.disqualifiedAt),
-    }),
-  LeadConverted: (d, m, revision) =>
-    update(m, d.leadId, revision, { status: 'converted', convertedAt: new Date(d.convertedAt) }),
-};
+    });
+    await revised(ctx);
+  }
+
+  @EventPattern('crm.leads.LeadConverted', LEAD_SUMMARY)
+  async converted(@Payload() d: EventData<'LeadConverted'>, @Ctx() ctx: CrmEventContext) {
+    await update(ctx.getManager(), d.leadId, ctx.getRevision(), {
+      status: 'converted',
+      convertedAt: new Date(d.convertedAt),
+    });
+    await revised(ctx);
+  }
+
+  /** Any other event of the leads context: lifecycle stages, types newer than these contracts. */
+  @EventPattern('crm.leads.*', LEAD_SUMMARY)
+  async other(@Ctx() ctx: CrmEventContext) {
+    await revised(ctx);
+  }
+}

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
-import { commandTime, type CommandContext } from '@crm/contracts';
+import { assertValidEvent, commandTime, type CommandContext } from '@crm/contracts';
 import { CommandHandler, ruleBroken } from '@crm/decider';
 import type { EventStore } from '@crm/event-store';
 import { EVENT_STORE } from '@crm/service-kit';
@@ -37,6 +37,8 @@ export class LeadService {
       store,
       decider: leadDecider,
       schemaVersions: LEAD_STREAM_SCHEMA_VERSIONS,
+      // Checked against its published contract before it is stored.
+      validateEvent: assertValidEvent,
       customerIdOf: (state) => state!.profile.customerId,
     });
     this.claims = new EmailClaims(store, { orphanAfterMs: config.LEAD_EMAIL_ORPHAN_AFTER_SECONDS * 1000 });

@@ -1,8 +1,18 @@
 import { Body, Controller, Get, HttpCode, Param, Patch, Post, Res } from '@nestjs/common';
-import { ApiConflictResponse, ApiNotFoundResponse, ApiTags } from '@nestjs/swagger';
+import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
 import type { CommandContext } from '@crm/contracts';
-import { CommandCtx, IfMatchRevision, etagFor } from '@crm/service-kit';
+import {
+  ApiCommandResult,
+  ApiIfMatch,
+  ApiProblems,
+  BODY_COMMAND_PROBLEMS,
+  CommandCtx,
+  ETAG_HEADER,
+  IfMatchRevision,
+  QUERY_PROBLEMS,
+  etagFor,
+} from '@crm/service-kit';
 import { AccountQueries } from '../read-model/account.queries';
 import {
   AccountIdParams,
@@ -30,9 +40,9 @@ function accepted(res: Response, { account, revision }: AccountResult) {
   };
 }
 
+const NOT_FOUND = 'No account with this id (ACCOUNT_NOT_FOUND)';
+
 @ApiTags('accounts')
-@ApiNotFoundResponse({ description: 'No such account or contact' })
-@ApiConflictResponse({ description: 'Stale If-Match, or a duplicate' })
 @Controller('accounts')
 export class AccountController {
   constructor(
@@ -42,14 +52,21 @@ export class AccountController {
 
   @Post()
   @HttpCode(201)
+  @ApiOperation({ operationId: 'createAccount', summary: "Open a customer's account (a new customer id)" })
+  @ApiCommandResult({ status: 201, description: 'Opened', location: true })
+  @ApiProblems(BODY_COMMAND_PROBLEMS)
   async create(
     @Body() dto: CreateAccountDto,
     @CommandCtx() context: CommandContext,
     @Res({ passthrough: true }) res: Response,
   ) {
+    // A DTO holds every field it declares, left out or not: defaults go after the spread.
     const { ownerId, ...profile } = dto;
     const result = await this.accounts.open(
-      { profile: { customerType: 'prospect', ...profile }, ...(ownerId ? { ownerId } : {}) },
+      {
+        profile: { ...profile, customerType: profile.customerType ?? 'prospect' },
+        ...(ownerId ? { ownerId } : {}),
+      },
       context,
     );
     res.setHeader('Location', `/accounts/${result.account.customerId}`);
@@ -57,6 +74,9 @@ export class AccountController {
   }
 
   @Get(':id')
+  @ApiOperation({ operationId: 'getAccount', summary: 'Read an account with its contacts and opportunities' })
+  @ApiOkResponse({ description: 'The account, as the read model has it', headers: ETAG_HEADER })
+  @ApiProblems({ ...QUERY_PROBLEMS, 404: NOT_FOUND })
   async get(@Param() { id }: AccountIdParams, @Res({ passthrough: true }) res: Response) {
     const account = await this.queries.byId(id);
     res.setHeader('ETag', etagFor(account.revision));
@@ -64,6 +84,10 @@ export class AccountController {
   }
 
   @Patch(':id')
+  @ApiOperation({ operationId: 'updateAccount', summary: "Change the customer's record" })
+  @ApiCommandResult({ status: 200, description: 'Changed (or already so)' })
+  @ApiIfMatch('account')
+  @ApiProblems({ ...BODY_COMMAND_PROBLEMS, 404: NOT_FOUND })
   async update(
     @Param() { id }: AccountIdParams,
     @Body() dto: AccountProfileChangesDto,
@@ -76,6 +100,14 @@ export class AccountController {
 
   @Post(':id/contacts')
   @HttpCode(201)
+  @ApiOperation({ operationId: 'addContact', summary: 'Add a contact, with a role, to the account' })
+  @ApiCommandResult({ status: 201, description: 'Added' })
+  @ApiIfMatch('account')
+  @ApiProblems({
+    ...BODY_COMMAND_PROBLEMS,
+    404: NOT_FOUND,
+    409: `Another contact of the account has this e-mail (CONTACT_EMAIL_TAKEN). ${BODY_COMMAND_PROBLEMS[409]}`,
+  })
   async addContact(
     @Param() { id }: AccountIdParams,
     @Body() dto: ContactDto,
@@ -90,6 +122,13 @@ export class AccountController {
   }
 
   @Patch(':id/contacts/:contactId')
+  @ApiOperation({ operationId: 'updateContact', summary: 'Change a contact of the account' })
+  @ApiCommandResult({ status: 200, description: 'Changed (or already so)' })
+  @ApiIfMatch('account')
+  @ApiProblems({
+    ...BODY_COMMAND_PROBLEMS,
+    404: 'No account with this id (ACCOUNT_NOT_FOUND), or no such contact in it (CONTACT_NOT_FOUND)',
+  })
   async updateContact(
     @Param() { id, contactId }: ContactIdParams,
     @Body() dto: ContactChangesDto,

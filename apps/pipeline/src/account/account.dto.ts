@@ -7,7 +7,7 @@ import {
   IsIn,
   IsInt,
   IsNumber,
-  IsOptional,
+  IsObject,
   IsString,
   IsUrl,
   IsUUID,
@@ -19,28 +19,33 @@ import {
   ValidateNested,
 } from 'class-validator';
 import { CONTACT_ROLES, CUSTOMER_TYPES, type ContactRole, type CustomerType } from '@crm/contracts';
+import { OptionalField } from '@crm/service-kit';
 
 const trim = Transform(({ value }: { value: unknown }) => (typeof value === 'string' ? value.trim() : value));
-const PHONE = /^\+?[\d\s().-]{6,30}$/;
+/** Digits with the usual separators; at least 6 digits, so that a phone number is left once normalised. */
+const PHONE = /^(?=(?:\D*\d){6})\+?[\d\s().-]{6,30}$/;
+const PHONE_MESSAGE = 'phone must be a phone number (at least 6 digits; spaces, + ( ) . - allowed)';
+const ACCOUNT_KINDS = ['company', 'person'] as const;
+type AccountKind = (typeof ACCOUNT_KINDS)[number];
 
 class AddressDto {
-  @ApiPropertyOptional() @IsOptional() @IsString() @MaxLength(200) street?: string;
-  @ApiPropertyOptional() @IsOptional() @IsString() @MaxLength(100) city?: string;
-  @ApiPropertyOptional() @IsOptional() @IsString() @MaxLength(20) postalCode?: string;
-  @ApiPropertyOptional() @IsOptional() @IsString() @MaxLength(100) country?: string;
+  @ApiPropertyOptional() @OptionalField() @IsString() @MaxLength(200) street?: string;
+  @ApiPropertyOptional() @OptionalField() @IsString() @MaxLength(100) city?: string;
+  @ApiPropertyOptional() @OptionalField() @IsString() @MaxLength(20) postalCode?: string;
+  @ApiPropertyOptional() @OptionalField() @IsString() @MaxLength(100) country?: string;
 }
 
 class PreferencesDto {
-  @ApiPropertyOptional() @IsOptional() @IsString() @MaxLength(50) preferredChannel?: string;
-  @ApiPropertyOptional() @IsOptional() @IsString() @MaxLength(20) language?: string;
-  @ApiPropertyOptional() @IsOptional() @IsString() @MaxLength(200) contactTimes?: string;
+  @ApiPropertyOptional() @OptionalField() @IsString() @MaxLength(50) preferredChannel?: string;
+  @ApiPropertyOptional() @OptionalField() @IsString() @MaxLength(20) language?: string;
+  @ApiPropertyOptional() @OptionalField() @IsString() @MaxLength(200) contactTimes?: string;
 }
 
 class PurchaseHabitsDto {
-  @ApiPropertyOptional() @IsOptional() @IsString() @MaxLength(50) frequency?: string;
-  @ApiPropertyOptional() @IsOptional() @IsNumber() @Min(0) averageOrderValue?: number;
+  @ApiPropertyOptional() @OptionalField() @IsString() @MaxLength(50) frequency?: string;
+  @ApiPropertyOptional() @OptionalField() @IsNumber() @Min(0) averageOrderValue?: number;
   @ApiPropertyOptional({ type: [String] })
-  @IsOptional()
+  @OptionalField()
   @IsArray()
   @ArrayMaxSize(50)
   @IsString({ each: true })
@@ -48,106 +53,120 @@ class PurchaseHabitsDto {
 }
 
 class DemographicsDto {
-  @ApiPropertyOptional() @IsOptional() @IsString() @MaxLength(20) ageRange?: string;
-  @ApiPropertyOptional() @IsOptional() @IsString() @MaxLength(30) gender?: string;
-  @ApiPropertyOptional() @IsOptional() @IsString() @MaxLength(50) incomeRange?: string;
-  @ApiPropertyOptional() @IsOptional() @IsString() @MaxLength(100) education?: string;
-  @ApiPropertyOptional() @IsOptional() @IsString() @MaxLength(100) occupation?: string;
+  @ApiPropertyOptional() @OptionalField() @IsString() @MaxLength(20) ageRange?: string;
+  @ApiPropertyOptional() @OptionalField() @IsString() @MaxLength(30) gender?: string;
+  @ApiPropertyOptional() @OptionalField() @IsString() @MaxLength(50) incomeRange?: string;
+  @ApiPropertyOptional() @OptionalField() @IsString() @MaxLength(100) education?: string;
+  @ApiPropertyOptional() @OptionalField() @IsString() @MaxLength(100) occupation?: string;
 }
 
 class PsychographicsDto {
   @ApiPropertyOptional({ type: [String] })
-  @IsOptional()
+  @OptionalField()
   @IsArray()
   @ArrayMaxSize(50)
   @IsString({ each: true })
   interests?: string[];
   @ApiPropertyOptional({ type: [String] })
-  @IsOptional()
+  @OptionalField()
   @IsArray()
   @ArrayMaxSize(50)
   @IsString({ each: true })
   opinions?: string[];
   @ApiPropertyOptional({ type: [String] })
-  @IsOptional()
+  @OptionalField()
   @IsArray()
   @ArrayMaxSize(50)
   @IsString({ each: true })
   values?: string[];
-  @ApiPropertyOptional() @IsOptional() @IsString() @MaxLength(200) lifestyle?: string;
+  @ApiPropertyOptional() @OptionalField() @IsString() @MaxLength(200) lifestyle?: string;
 }
 
-/** Fields of an account's profile; every one optional, as in an update. */
-export class AccountProfileChangesDto {
-  @ApiPropertyOptional() @IsOptional() @trim @IsString() @MinLength(1) @MaxLength(200) name?: string;
-  @ApiPropertyOptional({ enum: ['company', 'person'] }) @IsOptional() @IsIn(['company', 'person']) kind?:
-    'company' | 'person';
+/** Profile fields other than name and kind: the same rules whether an account is opened or updated. */
+class AccountProfileFieldsDto {
   @ApiPropertyOptional({ enum: CUSTOMER_TYPES })
-  @IsOptional()
+  @OptionalField()
   @IsIn(CUSTOMER_TYPES)
   customerType?: CustomerType;
-  @ApiPropertyOptional() @IsOptional() @trim @IsEmail() email?: string;
+  @ApiPropertyOptional() @OptionalField() @trim @IsEmail() email?: string;
   @ApiPropertyOptional()
-  @IsOptional()
-  @Matches(PHONE, { message: 'phone must be a phone number' })
+  @OptionalField()
+  @IsString()
+  @Matches(PHONE, { message: PHONE_MESSAGE })
   phone?: string;
-  @ApiPropertyOptional() @IsOptional() @IsString() @MaxLength(100) industry?: string;
-  @ApiPropertyOptional() @IsOptional() @IsInt() @Min(1) @Max(10_000_000) companySize?: number;
-  @ApiPropertyOptional() @IsOptional() @IsUrl() website?: string;
+  @ApiPropertyOptional() @OptionalField() @IsString() @MaxLength(100) industry?: string;
+  @ApiPropertyOptional() @OptionalField() @IsInt() @Min(1) @Max(10_000_000) companySize?: number;
+  @ApiPropertyOptional() @OptionalField() @IsString() @IsUrl() @MaxLength(2000) website?: string;
   @ApiPropertyOptional({ type: AddressDto })
-  @IsOptional()
+  @OptionalField()
+  @IsObject()
   @ValidateNested()
   @Type(() => AddressDto)
   address?: AddressDto;
   @ApiPropertyOptional({ type: PreferencesDto })
-  @IsOptional()
+  @OptionalField()
+  @IsObject()
   @ValidateNested()
   @Type(() => PreferencesDto)
   preferences?: PreferencesDto;
   @ApiPropertyOptional({ type: PurchaseHabitsDto })
-  @IsOptional()
+  @OptionalField()
+  @IsObject()
   @ValidateNested()
   @Type(() => PurchaseHabitsDto)
   purchaseHabits?: PurchaseHabitsDto;
   @ApiPropertyOptional({ type: DemographicsDto })
-  @IsOptional()
+  @OptionalField()
+  @IsObject()
   @ValidateNested()
   @Type(() => DemographicsDto)
   demographics?: DemographicsDto;
   @ApiPropertyOptional({ type: PsychographicsDto })
-  @IsOptional()
+  @OptionalField()
+  @IsObject()
   @ValidateNested()
   @Type(() => PsychographicsDto)
   psychographics?: PsychographicsDto;
 }
 
-export class CreateAccountDto extends AccountProfileChangesDto {
-  @ApiProperty() @trim @IsString() @MinLength(1) @MaxLength(200) declare name: string;
-  @ApiProperty({ enum: ['company', 'person'] }) @IsIn(['company', 'person']) declare kind:
-    'company' | 'person';
-  @ApiPropertyOptional() @IsOptional() @IsString() @MinLength(1) @MaxLength(100) ownerId?: string;
+/** Fields of an account's profile; every one optional, as in an update (but none may be null). */
+export class AccountProfileChangesDto extends AccountProfileFieldsDto {
+  @ApiPropertyOptional() @OptionalField() @trim @IsString() @MinLength(1) @MaxLength(200) name?: string;
+  @ApiPropertyOptional({ enum: ACCOUNT_KINDS }) @OptionalField() @IsIn(ACCOUNT_KINDS) kind?: AccountKind;
+}
+
+/**
+ * Opening an account: name and kind are required, as AccountOpened requires them. (Not a subclass
+ * of the changes: class-validator would keep their optional rule for name and kind.)
+ */
+export class CreateAccountDto extends AccountProfileFieldsDto {
+  @ApiProperty() @trim @IsString() @MinLength(1) @MaxLength(200) name!: string;
+  @ApiProperty({ enum: ACCOUNT_KINDS }) @IsIn(ACCOUNT_KINDS) kind!: AccountKind;
+  @ApiPropertyOptional() @OptionalField() @IsString() @MinLength(1) @MaxLength(100) ownerId?: string;
 }
 
 export class ContactDto {
   @ApiProperty() @trim @IsString() @MinLength(1) @MaxLength(200) name!: string;
-  @ApiPropertyOptional() @IsOptional() @trim @IsEmail() email?: string;
+  @ApiPropertyOptional() @OptionalField() @trim @IsEmail() email?: string;
   @ApiPropertyOptional()
-  @IsOptional()
-  @Matches(PHONE, { message: 'phone must be a phone number' })
+  @OptionalField()
+  @IsString()
+  @Matches(PHONE, { message: PHONE_MESSAGE })
   phone?: string;
   @ApiProperty({ enum: CONTACT_ROLES }) @IsIn(CONTACT_ROLES) role!: ContactRole;
-  @ApiPropertyOptional() @IsOptional() @IsString() @MaxLength(100) title?: string;
+  @ApiPropertyOptional() @OptionalField() @IsString() @MaxLength(100) title?: string;
 }
 
 export class ContactChangesDto {
-  @ApiPropertyOptional() @IsOptional() @trim @IsString() @MinLength(1) @MaxLength(200) name?: string;
-  @ApiPropertyOptional() @IsOptional() @trim @IsEmail() email?: string;
+  @ApiPropertyOptional() @OptionalField() @trim @IsString() @MinLength(1) @MaxLength(200) name?: string;
+  @ApiPropertyOptional() @OptionalField() @trim @IsEmail() email?: string;
   @ApiPropertyOptional()
-  @IsOptional()
-  @Matches(PHONE, { message: 'phone must be a phone number' })
+  @OptionalField()
+  @IsString()
+  @Matches(PHONE, { message: PHONE_MESSAGE })
   phone?: string;
-  @ApiPropertyOptional({ enum: CONTACT_ROLES }) @IsOptional() @IsIn(CONTACT_ROLES) role?: ContactRole;
-  @ApiPropertyOptional() @IsOptional() @IsString() @MaxLength(100) title?: string;
+  @ApiPropertyOptional({ enum: CONTACT_ROLES }) @OptionalField() @IsIn(CONTACT_ROLES) role?: ContactRole;
+  @ApiPropertyOptional() @OptionalField() @IsString() @MaxLength(100) title?: string;
 }
 
 export class AccountIdParams {

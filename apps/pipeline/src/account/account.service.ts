@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
-import { commandTime, type AccountProfile, type CommandContext } from '@crm/contracts';
+import { assertValidEvent, commandTime, type AccountProfile, type CommandContext } from '@crm/contracts';
 import { CommandHandler } from '@crm/decider';
 import type { EventStore } from '@crm/event-store';
 import { EVENT_STORE } from '@crm/service-kit';
@@ -28,6 +28,8 @@ export class AccountService {
       store,
       decider: accountDecider,
       schemaVersions: ACCOUNT_SCHEMA_VERSIONS,
+      // Checked against its published contract before it is stored.
+      validateEvent: assertValidEvent,
       customerIdOf: (state) => state!.customerId,
     });
   }

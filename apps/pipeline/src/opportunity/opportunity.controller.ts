@@ -1,13 +1,29 @@
-import { Body, Controller, Get, HttpCode, Param, Patch, Post, Query, Res } from '@nestjs/common';
 import {
-  ApiConflictResponse,
-  ApiNotFoundResponse,
-  ApiTags,
-  ApiUnprocessableEntityResponse,
-} from '@nestjs/swagger';
+  Body,
+  Controller,
+  Get,
+  HttpCode,
+  Param,
+  Patch,
+  Post,
+  Query,
+  Res,
+  applyDecorators,
+} from '@nestjs/common';
+import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
 import type { CommandContext } from '@crm/contracts';
-import { CommandCtx, IfMatchRevision, etagFor } from '@crm/service-kit';
+import {
+  ApiCommandResult,
+  ApiIfMatch,
+  ApiProblems,
+  BODY_COMMAND_PROBLEMS,
+  CommandCtx,
+  ETAG_HEADER,
+  IfMatchRevision,
+  QUERY_PROBLEMS,
+  etagFor,
+} from '@crm/service-kit';
 import { OpportunityQueries } from '../read-model/opportunity.queries';
 import { DraftQuoteDto } from '../quote/quote.dto';
 import { quoteAccepted } from '../quote/quote.controller';
@@ -39,10 +55,18 @@ function accepted(res: Response, { opportunity: o, revision }: OpportunityResult
   };
 }
 
+const NOT_FOUND = 'No opportunity with this id (OPPORTUNITY_NOT_FOUND)';
+const CLOSED = 'The opportunity is won or lost (OPPORTUNITY_CLOSED)';
+/** A command on an existing opportunity, with If-Match. */
+const command = (operationId: string, summary: string, problems: { 404?: string; 422?: string } = {}) =>
+  applyDecorators(
+    ApiOperation({ operationId, summary }),
+    ApiCommandResult({ status: 200, description: 'Done (or already so)' }),
+    ApiIfMatch('opportunity'),
+    ApiProblems({ ...BODY_COMMAND_PROBLEMS, 404: NOT_FOUND, 422: CLOSED, ...problems }),
+  );
+
 @ApiTags('opportunities')
-@ApiNotFoundResponse({ description: 'No such opportunity, account or quote' })
-@ApiConflictResponse({ description: 'Stale If-Match' })
-@ApiUnprocessableEntityResponse({ description: 'A business rule forbids the command' })
 @Controller('opportunities')
 export class OpportunityController {
   constructor(
@@ -52,6 +76,13 @@ export class OpportunityController {
 
   @Post()
   @HttpCode(201)
+  @ApiOperation({ operationId: 'openOpportunity', summary: 'Open an opportunity for an existing account' })
+  @ApiCommandResult({ status: 201, description: 'Opened', location: true })
+  @ApiProblems({
+    ...BODY_COMMAND_PROBLEMS,
+    400: `${BODY_COMMAND_PROBLEMS[400]}; an unknown stage (UNKNOWN_STAGE) or a closed one (STAGE_IS_CLOSED)`,
+    404: 'No account with this id (ACCOUNT_NOT_FOUND)',
+  })
   async open(
     @Body() dto: OpenOpportunityDto,
     @CommandCtx() context: CommandContext,
@@ -63,11 +94,20 @@ export class OpportunityController {
   }
 
   @Get()
+  @ApiOperation({
+    operationId: 'listOpportunities',
+    summary: 'List opportunities by stage, status, owner, month or account',
+  })
+  @ApiOkResponse({ description: 'The matching opportunities' })
+  @ApiProblems(QUERY_PROBLEMS)
   list(@Query() query: ListOpportunitiesQuery) {
     return this.queries.list(query);
   }
 
   @Get(':id')
+  @ApiOperation({ operationId: 'getOpportunity', summary: 'Read an opportunity with its stage history' })
+  @ApiOkResponse({ description: 'The opportunity, as the read model has it', headers: ETAG_HEADER })
+  @ApiProblems({ ...QUERY_PROBLEMS, 404: NOT_FOUND })
   async get(@Param() { id }: OpportunityIdParams, @Res({ passthrough: true }) res: Response) {
     const opportunity = await this.queries.byId(id);
     res.setHeader('ETag', etagFor(opportunity.revision));
@@ -76,6 +116,9 @@ export class OpportunityController {
 
   @Post(':id/stage')
   @HttpCode(200)
+  @command('moveOpportunityStage', 'Move the opportunity to another open stage', {
+    422: `${CLOSED}, or the stage is a closed one: win or lose instead (USE_WIN_OR_LOSE)`,
+  })
   async move(
     @Param() { id }: OpportunityIdParams,
     @Body() dto: MoveStageDto,
@@ -87,6 +130,7 @@ export class OpportunityController {
   }
 
   @Patch(':id')
+  @command('changeOpportunity', 'Change name, amount, currency, close date, forecast category or owner')
   async change(
     @Param() { id }: OpportunityIdParams,
     @Body() dto: ChangeOpportunityDto,
@@ -99,6 +143,10 @@ export class OpportunityController {
 
   @Post(':id/win')
   @HttpCode(200)
+  @command('winOpportunity', 'Win the opportunity with an accepted quote or its amount', {
+    404: `${NOT_FOUND}, or no quote with the given id (QUOTE_NOT_FOUND)`,
+    422: `${CLOSED}; the quote is not accepted (QUOTE_NOT_ACCEPTED) or of another opportunity (QUOTE_OF_ANOTHER_OPPORTUNITY); no quote and no amount (WIN_NEEDS_QUOTE_OR_AMOUNT)`,
+  })
   async win(
     @Param() { id }: OpportunityIdParams,
     @Body() dto: WinOpportunityDto,
@@ -111,6 +159,7 @@ export class OpportunityController {
 
   @Post(':id/lose')
   @HttpCode(200)
+  @command('loseOpportunity', 'Lose the opportunity, with a reason')
   async lose(
     @Param() { id }: OpportunityIdParams,
     @Body() dto: LoseOpportunityDto,
@@ -123,6 +172,14 @@ export class OpportunityController {
 
   @Post(':id/quotes')
   @HttpCode(201)
+  @ApiOperation({ operationId: 'draftQuote', summary: 'Draft a quote for the opportunity from line items' })
+  @ApiCommandResult({ status: 201, description: 'Drafted, with its totals', location: true })
+  @ApiProblems({
+    ...BODY_COMMAND_PROBLEMS,
+    400: `${BODY_COMMAND_PROBLEMS[400]}; no lines (QUOTE_NEEDS_LINES) or an invalid one (INVALID_QUOTE_LINE)`,
+    404: NOT_FOUND,
+    422: CLOSED,
+  })
   async draftQuote(
     @Param() { id }: OpportunityIdParams,
     @Body() dto: DraftQuoteDto,

@@ -3,7 +3,6 @@ import { Type } from 'class-transformer';
 import {
   IsIn,
   IsInt,
-  IsISO8601,
   IsNumber,
   IsOptional,
   IsString,
@@ -12,51 +11,53 @@ import {
   Max,
   MaxLength,
   Min,
-  MinLength,
 } from 'class-validator';
 import { FORECAST_CATEGORIES, LOSS_REASONS, type ForecastCategory, type LossReason } from '@crm/contracts';
+import { IsCalendarDate, IsDecimalNumber, IsNotBlank, OptionalField } from '@crm/service-kit';
 
 const CURRENCY = /^[A-Z]{3}$/;
-const money = { maxDecimalPlaces: 2 };
 
 export class OpenOpportunityDto {
   @ApiProperty({ format: 'uuid', description: 'The account (customer) id' })
   @IsUUID('all')
   accountId!: string;
-  @ApiProperty() @IsString() @MinLength(1) @MaxLength(200) name!: string;
-  @ApiProperty() @IsString() @MinLength(1) @MaxLength(100) ownerId!: string;
-  @ApiPropertyOptional() @IsOptional() @IsNumber(money) @Min(0) amount?: number;
+  @ApiProperty() @IsString() @IsNotBlank() @MaxLength(200) name!: string;
+  @ApiProperty() @IsString() @IsNotBlank() @MaxLength(100) ownerId!: string;
+  @ApiPropertyOptional() @OptionalField() @IsNumber() @IsDecimalNumber(2) @Min(0) amount?: number;
   @ApiProperty({ example: 'EUR' })
   @Matches(CURRENCY, { message: 'currency must be an ISO 4217 code' })
   currency!: string;
   @ApiPropertyOptional({ example: '2026-12-31' })
-  @IsOptional()
-  @IsISO8601({ strict: true })
+  @OptionalField()
+  @IsCalendarDate()
   expectedCloseDate?: string;
   @ApiPropertyOptional({ description: 'An open stage of the pipeline; the first by default' })
-  @IsOptional()
+  @OptionalField()
   @IsString()
   @MaxLength(50)
   stage?: string;
 }
 
 export class MoveStageDto {
-  @ApiProperty() @IsString() @MinLength(1) @MaxLength(50) stage!: string;
+  @ApiProperty() @IsString() @IsNotBlank() @MaxLength(50) stage!: string;
 }
 
 export class ChangeOpportunityDto {
-  @ApiPropertyOptional() @IsOptional() @IsString() @MinLength(1) @MaxLength(200) name?: string;
-  @ApiPropertyOptional() @IsOptional() @IsNumber(money) @Min(0) amount?: number;
+  @ApiPropertyOptional() @OptionalField() @IsString() @IsNotBlank() @MaxLength(200) name?: string;
+  @ApiPropertyOptional() @OptionalField() @IsNumber() @IsDecimalNumber(2) @Min(0) amount?: number;
   @ApiPropertyOptional()
-  @IsOptional()
+  @OptionalField()
   @Matches(CURRENCY, { message: 'currency must be an ISO 4217 code' })
   currency?: string;
-  @ApiPropertyOptional() @IsOptional() @IsISO8601({ strict: true }) expectedCloseDate?: string;
+  @ApiPropertyOptional({ example: '2026-12-31' })
+  @OptionalField()
+  @IsCalendarDate()
+  expectedCloseDate?: string;
   @ApiPropertyOptional({ enum: FORECAST_CATEGORIES })
-  @IsOptional()
+  @OptionalField()
   @IsIn(FORECAST_CATEGORIES)
   forecastCategory?: ForecastCategory;
-  @ApiPropertyOptional() @IsOptional() @IsString() @MinLength(1) @MaxLength(100) ownerId?: string;
+  @ApiPropertyOptional() @OptionalField() @IsString() @IsNotBlank() @MaxLength(100) ownerId?: string;
 }
 
 export class WinOpportunityDto {
@@ -64,14 +65,14 @@ export class WinOpportunityDto {
     format: 'uuid',
     description: 'An accepted quote of this opportunity; its total becomes the amount',
   })
-  @IsOptional()
+  @OptionalField()
   @IsUUID('all')
   quoteId?: string;
 }
 
 export class LoseOpportunityDto {
   @ApiProperty({ enum: LOSS_REASONS }) @IsIn(LOSS_REASONS) reason!: LossReason;
-  @ApiPropertyOptional() @IsOptional() @IsString() @MaxLength(5000) notes?: string;
+  @ApiPropertyOptional() @OptionalField() @IsString() @MaxLength(5000) notes?: string;
 }
 
 export class OpportunityIdParams {
@@ -90,7 +91,13 @@ export class ListOpportunitiesQuery {
   @Matches(/^\d{4}-(0[1-9]|1[0-2])$/, { message: 'closeMonth must be YYYY-MM' })
   closeMonth?: string;
   @ApiPropertyOptional({ format: 'uuid' }) @IsOptional() @IsUUID('all') accountId?: string;
-  @ApiPropertyOptional({ default: 1 }) @IsOptional() @Type(() => Number) @IsInt() @Min(1) page?: number;
+  @ApiPropertyOptional({ default: 1 })
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(1_000_000)
+  page?: number;
   @ApiPropertyOptional({ default: 50 })
   @IsOptional()
   @Type(() => Number)

@@ -1,6 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
-import { commandTime, type CommandContext, type LossReason, type QuoteLine } from '@crm/contracts';
+import {
+  assertValidEvent,
+  commandTime,
+  type CommandContext,
+  type LossReason,
+  type QuoteLine,
+} from '@crm/contracts';
 import { CommandHandler, notFound, ruleBroken } from '@crm/decider';
 import type { EventStore } from '@crm/event-store';
 import { EVENT_STORE } from '@crm/service-kit';
@@ -52,6 +58,8 @@ export class OpportunityService {
       store,
       decider: opportunityDecider,
       schemaVersions: OPPORTUNITY_SCHEMA_VERSIONS,
+      // Checked against its published contract before it is stored.
+      validateEvent: assertValidEvent,
       customerIdOf: (state) => state!.opened.customerId,
     });
   }

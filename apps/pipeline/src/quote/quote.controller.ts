@@ -1,8 +1,22 @@
-import { Body, Controller, Get, HttpCode, Param, Post, Put, Res } from '@nestjs/common';
-import { ApiForbiddenResponse, ApiHeader, ApiTags, ApiUnprocessableEntityResponse } from '@nestjs/swagger';
+import { Body, Controller, Get, HttpCode, Param, Post, Put, Res, applyDecorators } from '@nestjs/common';
+import { ApiHeader, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
 import type { CommandContext } from '@crm/contracts';
-import { ActorRoles, CommandCtx, IfMatchRevision, etagFor } from '@crm/service-kit';
+import {
+  ActorRoles,
+  ApiCommandResult,
+  ApiIfMatch,
+  ApiProblems,
+  BODY_COMMAND_PROBLEMS,
+  CommandCtx,
+  ETAG_HEADER,
+  IfMatchRevision,
+  NO_BODY_COMMAND_PROBLEMS,
+  NoBody,
+  QUERY_PROBLEMS,
+  etagFor,
+  type ProblemStatus,
+} from '@crm/service-kit';
 import { OpportunityQueries } from '../read-model/opportunity.queries';
 import { QuoteIdParams, QuoteLinesDto, RejectQuoteDto } from './quote.dto';
 import { QuoteService, type QuoteResult } from './quote.service';
@@ -22,10 +36,22 @@ export function quoteAccepted(res: Response, { quote: q, revision }: QuoteResult
   };
 }
 
+const NOT_FOUND = 'No quote with this id (QUOTE_NOT_FOUND)';
+const NOT_SENT = 'The quote has not been sent (QUOTE_NOT_SENT)';
+/** A command on an existing quote, with If-Match. */
+const command = (
+  operationId: string,
+  summary: string,
+  problems: Partial<Record<ProblemStatus, string>> & { 422: string },
+) =>
+  applyDecorators(
+    ApiOperation({ operationId, summary }),
+    ApiCommandResult({ status: 200, description: 'Done (or already so), with the totals' }),
+    ApiIfMatch('quote'),
+    ApiProblems({ 404: NOT_FOUND, ...problems }),
+  );
+
 @ApiTags('quotes')
-@ApiUnprocessableEntityResponse({
-  description: 'A business rule forbids the command (e.g. discount not approved)',
-})
 @Controller('quotes')
 export class QuoteController {
   constructor(
@@ -34,6 +60,9 @@ export class QuoteController {
   ) {}
 
   @Get(':id')
+  @ApiOperation({ operationId: 'getQuote', summary: 'Read a quote with its lines and totals' })
+  @ApiOkResponse({ description: 'The quote, as the read model has it', headers: ETAG_HEADER })
+  @ApiProblems({ ...QUERY_PROBLEMS, 404: NOT_FOUND })
   async get(@Param() { id }: QuoteIdParams, @Res({ passthrough: true }) res: Response) {
     const quote = await this.queries.quote(id);
     res.setHeader('ETag', etagFor(quote.revision));
@@ -41,6 +70,11 @@ export class QuoteController {
   }
 
   @Put(':id/lines')
+  @command('reviseQuoteLines', 'Replace the lines of a draft quote', {
+    ...BODY_COMMAND_PROBLEMS,
+    400: `${BODY_COMMAND_PROBLEMS[400]}; no lines (QUOTE_NEEDS_LINES) or an invalid one (INVALID_QUOTE_LINE)`,
+    422: 'The quote was sent and can no longer change (QUOTE_ALREADY_SENT)',
+  })
   async revise(
     @Param() { id }: QuoteIdParams,
     @Body() dto: QuoteLinesDto,
@@ -55,9 +89,14 @@ export class QuoteController {
   @Post(':id/approve-discount')
   @HttpCode(200)
   @ApiHeader({ name: 'X-Actor-Roles', description: 'Set by the gateway; must include manager' })
-  @ApiForbiddenResponse({ description: 'The caller is not a manager' })
+  @command('approveQuoteDiscount', "Approve the quote's discount (managers)", {
+    ...NO_BODY_COMMAND_PROBLEMS,
+    403: 'The caller is not a manager (MANAGER_ROLE_REQUIRED)',
+    422: 'The quote was sent and can no longer change (QUOTE_ALREADY_SENT)',
+  })
   async approve(
     @Param() { id }: QuoteIdParams,
+    @NoBody() _body: undefined,
     @ActorRoles() roles: string[],
     @IfMatchRevision() expected: number | undefined,
     @CommandCtx() context: CommandContext,
@@ -68,8 +107,13 @@ export class QuoteController {
 
   @Post(':id/send')
   @HttpCode(200)
+  @command('sendQuote', 'Send the quote to the customer', {
+    ...NO_BODY_COMMAND_PROBLEMS,
+    422: 'The quote was rejected (QUOTE_REJECTED), or its discount awaits approval (DISCOUNT_NEEDS_APPROVAL)',
+  })
   async send(
     @Param() { id }: QuoteIdParams,
+    @NoBody() _body: undefined,
     @IfMatchRevision() expected: number | undefined,
     @CommandCtx() context: CommandContext,
     @Res({ passthrough: true }) res: Response,
@@ -79,8 +123,13 @@ export class QuoteController {
 
   @Post(':id/accept')
   @HttpCode(200)
+  @command('acceptQuote', "Record the customer's acceptance of the quote", {
+    ...NO_BODY_COMMAND_PROBLEMS,
+    422: `${NOT_SENT}, or it was rejected (QUOTE_REJECTED)`,
+  })
   async accept(
     @Param() { id }: QuoteIdParams,
+    @NoBody() _body: undefined,
     @IfMatchRevision() expected: number | undefined,
     @CommandCtx() context: CommandContext,
     @Res({ passthrough: true }) res: Response,
@@ -90,6 +139,10 @@ export class QuoteController {
 
   @Post(':id/reject')
   @HttpCode(200)
+  @command('rejectQuote', "Record the customer's rejection of the quote, with a reason", {
+    ...BODY_COMMAND_PROBLEMS,
+    422: `${NOT_SENT}, or it was accepted (QUOTE_ACCEPTED)`,
+  })
   async reject(
     @Param() { id }: QuoteIdParams,
     @Body() dto: RejectQuoteDto,

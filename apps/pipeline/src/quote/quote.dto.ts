@@ -6,24 +6,29 @@ import {
   IsArray,
   IsInt,
   IsNumber,
-  IsOptional,
+  IsObject,
   IsString,
   IsUUID,
   Matches,
   Max,
   MaxLength,
   Min,
-  MinLength,
   ValidateNested,
 } from 'class-validator';
+import { IsDecimalNumber, IsNotBlank, OptionalField } from '@crm/service-kit';
 
 export class QuoteLineDto {
-  @ApiProperty() @IsString() @MinLength(1) @MaxLength(200) product!: string;
+  @ApiProperty() @IsString() @IsNotBlank() @MaxLength(200) product!: string;
   @ApiProperty() @IsInt() @Min(1) @Max(1_000_000) quantity!: number;
-  @ApiProperty() @IsNumber({ maxDecimalPlaces: 2 }) @Min(0) unitPrice!: number;
+  @ApiProperty()
+  @IsNumber()
+  @IsDecimalNumber(2)
+  @Min(0)
+  unitPrice!: number;
   @ApiPropertyOptional({ default: 0 })
-  @IsOptional()
-  @IsNumber({ maxDecimalPlaces: 2 })
+  @OptionalField()
+  @IsNumber()
+  @IsDecimalNumber(2)
   @Min(0)
   @Max(100)
   discountPercent?: number;
@@ -34,6 +39,7 @@ export class QuoteLinesDto {
   @IsArray()
   @ArrayMinSize(1)
   @ArrayMaxSize(200)
+  @IsObject({ each: true })
   @ValidateNested({ each: true })
   @Type(() => QuoteLineDto)
   lines!: QuoteLineDto[];
@@ -41,13 +47,13 @@ export class QuoteLinesDto {
 
 export class DraftQuoteDto extends QuoteLinesDto {
   @ApiPropertyOptional({ example: 'EUR', description: "Defaults to the opportunity's currency" })
-  @IsOptional()
+  @OptionalField()
   @Matches(/^[A-Z]{3}$/, { message: 'currency must be an ISO 4217 code' })
   currency?: string;
 }
 
 export class RejectQuoteDto {
-  @ApiPropertyOptional() @IsOptional() @IsString() @MaxLength(2000) reason?: string;
+  @ApiPropertyOptional() @OptionalField() @IsString() @MaxLength(2000) reason?: string;
 }
 
 export class QuoteIdParams {

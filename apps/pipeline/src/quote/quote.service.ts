@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
-import { commandTime, type CommandContext, type QuoteLine } from '@crm/contracts';
+import { assertValidEvent, commandTime, type CommandContext, type QuoteLine } from '@crm/contracts';
 import { CommandHandler } from '@crm/decider';
 import type { EventStore } from '@crm/event-store';
 import { EVENT_STORE } from '@crm/service-kit';
@@ -26,6 +26,8 @@ export class QuoteService {
       store,
       decider: quoteDecider,
       schemaVersions: QUOTE_SCHEMA_VERSIONS,
+      // Checked against its published contract before it is stored.
+      validateEvent: assertValidEvent,
       customerIdOf: (state) => state!.customerId,
     });
   }

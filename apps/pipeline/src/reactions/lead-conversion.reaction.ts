@@ -1,10 +1,7 @@
-import { Injectable, Logger } from '@nestjs/common';
-import {
-  deterministicUuid,
-  parseCloudEventType,
-  type CloudEvent,
-  type LeadConvertedV1,
-} from '@crm/contracts';
+import { Controller, Logger } from '@nestjs/common';
+import { Ctx, EventPattern, Payload } from '@nestjs/microservices';
+import { deterministicUuid, type EventData } from '@crm/contracts';
+import { CrmEventContext } from '@crm/messaging';
 import { reactionContext } from '@crm/service-kit';
 import { AccountService } from '../account/account.service';
 import { OpportunityService } from '../opportunity/opportunity.service';
@@ -19,7 +16,7 @@ import { PipelineConfig } from '../pipeline.config';
  * account, contact and opportunity already there (their ids derive from the lead id) and the
  * deciders answer with no new events.
  */
-@Injectable()
+@Controller()
 export class LeadConversionReaction {
   private readonly logger = new Logger('lead-conversion');
 
@@ -29,11 +26,14 @@ export class LeadConversionReaction {
     private readonly config: PipelineConfig,
   ) {}
 
-  async handle(event: CloudEvent): Promise<void> {
-    const type = parseCloudEventType(event.type);
-    if (type?.context !== 'leads' || type.eventType !== 'LeadConverted' || type.schemaVersion !== 1) return;
-    const lead = event.data as LeadConvertedV1;
-    const context = reactionContext(event, 'pipeline:lead-conversion');
+  /**
+   * Reacts to `LeadConverted` only (consumer `lead-conversion`), read through its contract: a
+   * conversion whose data breaks it, or of a version this service cannot read, never gets here
+   * (it is parked as `contract-violation`), so nothing is opened for it.
+   */
+  @EventPattern('crm.leads.LeadConverted', { consumer: 'lead-conversion' })
+  async leadConverted(@Payload() lead: EventData<'LeadConverted'>, @Ctx() ctx: CrmEventContext) {
+    const context = reactionContext(ctx.getCloudEvent(), 'pipeline:lead-conversion');
     const { state: existing } = await this.accounts.load(lead.customerId);
     if (!existing) {
       await this.accounts.open(

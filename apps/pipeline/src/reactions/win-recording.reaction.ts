@@ -1,5 +1,7 @@
-import { Injectable } from '@nestjs/common';
-import { parseCloudEventType, type CloudEvent, type OpportunityWonV1 } from '@crm/contracts';
+import { Controller } from '@nestjs/common';
+import { Ctx, EventPattern, Payload } from '@nestjs/microservices';
+import type { EventData } from '@crm/contracts';
+import { CrmEventContext } from '@crm/messaging';
 import { reactionContext } from '@crm/service-kit';
 import { AccountService } from '../account/account.service';
 
@@ -8,19 +10,20 @@ import { AccountService } from '../account/account.service';
  * customer's acquisition (the first win) or an expansion (any later one) and emits that
  * lifecycle stage. Idempotent per opportunity, so redeliveries change nothing.
  */
-@Injectable()
+@Controller()
 export class WinRecordingReaction {
   constructor(private readonly accounts: AccountService) {}
 
-  async handle(event: CloudEvent): Promise<void> {
-    const type = parseCloudEventType(event.type);
-    if (type?.context !== 'pipeline' || type.eventType !== 'OpportunityWon' || type.schemaVersion !== 1)
-      return;
-    const won = event.data as OpportunityWonV1;
+  /**
+   * Reacts to `OpportunityWon` (consumer `win-recording`), read through its contract: data that
+   * breaks it never gets here (it is parked as `contract-violation`), so the account is not changed.
+   */
+  @EventPattern('crm.pipeline.OpportunityWon', { consumer: 'win-recording' })
+  async opportunityWon(@Payload() won: EventData<'OpportunityWon'>, @Ctx() ctx: CrmEventContext) {
     await this.accounts.recordWin(
       won.customerId,
       { opportunityId: won.opportunityId, amount: won.amount, currency: won.currency, at: won.wonAt },
-      reactionContext(event, 'pipeline:win-recording'),
+      reactionContext(ctx.getCloudEvent(), 'pipeline:win-recording'),
     );
   }
 }

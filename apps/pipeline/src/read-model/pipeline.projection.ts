@@ -1,60 +1,22 @@
+import { Controller } from '@nestjs/common';
+import { Ctx, EventPattern, Payload } from '@nestjs/microservices';
 import type { EntityManager, ObjectLiteral, EntityTarget } from 'typeorm';
-import {
-  parseCloudEventType,
-  type CloudEvent,
-  type CustomerLifecycleStageReachedV1,
-  type PipelineEventMap,
-} from '@crm/contracts';
+import type { EventData } from '@crm/contracts';
+import { CrmEventContext, type CrmEventExtras } from '@crm/messaging';
 import { AccountRow, ContactRow } from './account.read-model';
 import { OpportunityRow, QuoteRow } from './opportunity.read-model';
 
-type EventMap = PipelineEventMap & { CustomerLifecycleStageReached: CustomerLifecycleStageReachedV1 };
-type Handler<K extends keyof EventMap> = (
-  d: EventMap[K],
-  m: EntityManager,
-  at: { revision: number; time: Date },
-) => Promise<void>;
+const READ_MODEL: CrmEventExtras = { consumer: 'pipeline-read-model' };
 
-/** Which read model row carries the revision of each event's aggregate. */
-const ROW_OF: Record<keyof EventMap, { target: EntityTarget<ObjectLiteral>; key: string }> = {
-  AccountOpened: { target: AccountRow, key: 'account_id' },
-  AccountProfileUpdated: { target: AccountRow, key: 'account_id' },
-  ContactAdded: { target: AccountRow, key: 'account_id' },
-  ContactUpdated: { target: AccountRow, key: 'account_id' },
-  AccountWinRecorded: { target: AccountRow, key: 'account_id' },
-  CustomerLifecycleStageReached: { target: AccountRow, key: 'account_id' },
-  OpportunityOpened: { target: OpportunityRow, key: 'opportunity_id' },
-  OpportunityStageChanged: { target: OpportunityRow, key: 'opportunity_id' },
-  OpportunityDetailsChanged: { target: OpportunityRow, key: 'opportunity_id' },
-  OpportunityWon: { target: OpportunityRow, key: 'opportunity_id' },
-  OpportunityLost: { target: OpportunityRow, key: 'opportunity_id' },
-  QuoteDrafted: { target: QuoteRow, key: 'quote_id' },
-  QuoteRevised: { target: QuoteRow, key: 'quote_id' },
-  QuoteDiscountApproved: { target: QuoteRow, key: 'quote_id' },
-  QuoteSent: { target: QuoteRow, key: 'quote_id' },
-  QuoteAccepted: { target: QuoteRow, key: 'quote_id' },
-  QuoteRejected: { target: QuoteRow, key: 'quote_id' },
-};
-
-/**
- * Projects crm.pipeline.events into the pipeline read models, inside the consumer's transaction
- * (exactly once). Every event also moves its aggregate row's revision, the ETag readers get.
- */
-export async function projectPipelineEvent(event: CloudEvent, manager: EntityManager): Promise<void> {
-  const type = parseCloudEventType(event.type);
-  if (!type || type.context !== 'pipeline' || type.schemaVersion !== 1) return;
-  const name = type.eventType as keyof EventMap;
-  const row = ROW_OF[name];
-  if (!row) return;
-  const at = { revision: Number(event.sequence), time: new Date(event.time) };
-  await (handlers[name] as Handler<typeof name>)(event.data as never, manager, at);
-  await touch(manager, row.target, row.key, event.subject, at.revision, {});
-}
+/** A read model row that carries its aggregate's revision, the ETag readers get. */
+type Row = { target: EntityTarget<ObjectLiteral>; key: string };
+const ACCOUNT: Row = { target: AccountRow, key: 'account_id' };
+const OPPORTUNITY: Row = { target: OpportunityRow, key: 'opportunity_id' };
+const QUOTE: Row = { target: QuoteRow, key: 'quote_id' };
 
 async function touch(
   m: EntityManager,
-  target: EntityTarget<ObjectLiteral>,
-  key: string,
+  row: Row,
   id: string,
   revision: number,
   changes: ObjectLiteral,
@@ -62,11 +24,15 @@ async function touch(
 ) {
   await m
     .createQueryBuilder()
-    .update(target)
+    .update(row.target)
     .set({ ...changes, revision, updatedAt: new Date() })
-    .where(`${key} = :id AND revision < :revision`, { ...parameters, id, revision })
+    .where(`${row.key} = :id AND revision < :revision`, { ...parameters, id, revision })
     .execute();
 }
+
+/** Every event also moves its aggregate row's revision (the event's subject), once applied. */
+const revised = (ctx: CrmEventContext, row: Row) =>
+  touch(ctx.getManager(), row, ctx.getCloudEvent().subject, ctx.getRevision(), {});
 
 /** Inserts the row unless it exists (a replay); true when it was inserted. */
 async function insertOnce(
@@ -98,22 +64,41 @@ async function enterStage(m: EntityManager, opportunityId: string, stage: string
 }
 
 async function closeOpportunity(
-  m: EntityManager,
+  ctx: CrmEventContext,
   id: string,
   at: Date,
-  revision: number,
   changes: Partial<OpportunityRow>,
 ) {
+  const m = ctx.getManager();
   await m.query(
     `UPDATE pipeline.opportunity_stage_history SET left_at = $2 WHERE opportunity_id = $1 AND left_at IS NULL`,
     [id, at],
   );
-  await touch(m, OpportunityRow, 'opportunity_id', id, revision, { ...changes, closedAt: at });
+  await touch(m, OPPORTUNITY, id, ctx.getRevision(), { ...changes, closedAt: at });
+  await revised(ctx, OPPORTUNITY);
 }
 
-const handlers: { [K in keyof EventMap]: Handler<K> } = {
-  AccountOpened: async (d, m, { revision }) => {
-    await insertOnce(m, AccountRow, {
+/** Quote totals as the numeric columns keep them. */
+const totals = (d: Pick<EventData<'QuoteRevised'>, 'lines' | 'totals' | 'approvalRequired'>) => ({
+  lines: d.lines,
+  subtotal: String(d.totals.subtotal),
+  discount: String(d.totals.discount),
+  total: String(d.totals.total),
+  maxDiscountPercent: String(d.totals.maxDiscountPercent),
+  approvalRequired: d.approvalRequired,
+});
+
+/**
+ * Projects crm.pipeline.events into the pipeline read models (consumer `pipeline-read-model`),
+ * each handler inside the consumer's transaction (exactly once). The data comes through its
+ * contract: an event that breaks it, or of a version this service cannot read, never reaches a
+ * handler (it is parked as `contract-violation`). Types without a handler here are skipped.
+ */
+@Controller()
+export class PipelineReadModelProjection {
+  @EventPattern('crm.pipeline.AccountOpened', READ_MODEL)
+  async accountOpened(@Payload() d: EventData<'AccountOpened'>, @Ctx() ctx: CrmEventContext) {
+    await insertOnce(ctx.getManager(), AccountRow, {
       accountId: d.accountId,
       customerId: d.customerId,
       name: d.profile.name,
@@ -125,32 +110,33 @@ const handlers: { [K in keyof EventMap]: Handler<K> } = {
       ownerId: d.ownerId ?? null,
       fromLeadId: d.fromLeadId ?? null,
       lifecycleStage: 'interest',
-      revision,
+      revision: ctx.getRevision(),
       openedAt: new Date(d.openedAt),
       updatedAt: new Date(),
     });
-  },
-  AccountProfileUpdated: async (d, m, { revision }) => {
+    await revised(ctx, ACCOUNT);
+  }
+
+  @EventPattern('crm.pipeline.AccountProfileUpdated', READ_MODEL)
+  async profileUpdated(@Payload() d: EventData<'AccountProfileUpdated'>, @Ctx() ctx: CrmEventContext) {
     const c = d.changes;
-    await touch(
-      m,
-      AccountRow,
-      'account_id',
-      d.accountId,
-      revision,
-      {
-        profile: () => `profile || CAST(:changes AS jsonb)`,
-        ...(c.name !== undefined ? { name: c.name } : {}),
-        ...(c.kind !== undefined ? { kind: c.kind } : {}),
-        ...(c.customerType !== undefined ? { customerType: c.customerType } : {}),
-        ...(c.email !== undefined ? { email: c.email } : {}),
-        ...(c.phone !== undefined ? { phone: c.phone } : {}),
-      },
-      { changes: JSON.stringify(c) },
-    );
-  },
-  ContactAdded: async (d, m) => {
-    await insertOnce(m, ContactRow, {
+    const changes = {
+      profile: () => `profile || CAST(:changes AS jsonb)`,
+      ...(c.name !== undefined ? { name: c.name } : {}),
+      ...(c.kind !== undefined ? { kind: c.kind } : {}),
+      ...(c.customerType !== undefined ? { customerType: c.customerType } : {}),
+      ...(c.email !== undefined ? { email: c.email } : {}),
+      ...(c.phone !== undefined ? { phone: c.phone } : {}),
+    };
+    await touch(ctx.getManager(), ACCOUNT, d.accountId, ctx.getRevision(), changes, {
+      changes: JSON.stringify(c),
+    });
+    await revised(ctx, ACCOUNT);
+  }
+
+  @EventPattern('crm.pipeline.ContactAdded', READ_MODEL)
+  async contactAdded(@Payload() d: EventData<'ContactAdded'>, @Ctx() ctx: CrmEventContext) {
+    await insertOnce(ctx.getManager(), ContactRow, {
       contactId: d.contactId,
       accountId: d.accountId,
       name: d.name,
@@ -159,23 +145,33 @@ const handlers: { [K in keyof EventMap]: Handler<K> } = {
       role: d.role,
       title: d.title ?? null,
     });
-  },
-  ContactUpdated: async (d, m) => {
-    await m.getRepository(ContactRow).update({ contactId: d.contactId }, d.changes);
-  },
-  AccountWinRecorded: (d, m, { revision }) =>
-    touch(
-      m,
-      AccountRow,
-      'account_id',
-      d.accountId,
-      revision,
-      { wonRevenue: () => 'won_revenue + CAST(:amount AS numeric)' },
-      { amount: String(d.amount) },
-    ),
-  CustomerLifecycleStageReached: (d, m, { revision }) =>
-    touch(m, AccountRow, 'account_id', d.customerId, revision, { lifecycleStage: d.stage }),
-  OpportunityOpened: async (d, m, { revision }) => {
+    await revised(ctx, ACCOUNT);
+  }
+
+  @EventPattern('crm.pipeline.ContactUpdated', READ_MODEL)
+  async contactUpdated(@Payload() d: EventData<'ContactUpdated'>, @Ctx() ctx: CrmEventContext) {
+    await ctx.getManager().getRepository(ContactRow).update({ contactId: d.contactId }, d.changes);
+    await revised(ctx, ACCOUNT);
+  }
+
+  @EventPattern('crm.pipeline.AccountWinRecorded', READ_MODEL)
+  async winRecorded(@Payload() d: EventData<'AccountWinRecorded'>, @Ctx() ctx: CrmEventContext) {
+    const changes = { wonRevenue: () => 'won_revenue + CAST(:amount AS numeric)' };
+    await touch(ctx.getManager(), ACCOUNT, d.accountId, ctx.getRevision(), changes, {
+      amount: String(d.amount),
+    });
+    await revised(ctx, ACCOUNT);
+  }
+
+  @EventPattern('crm.pipeline.CustomerLifecycleStageReached', READ_MODEL)
+  async stageReached(@Payload() d: EventData<'CustomerLifecycleStageReached'>, @Ctx() ctx: CrmEventContext) {
+    await touch(ctx.getManager(), ACCOUNT, d.customerId, ctx.getRevision(), { lifecycleStage: d.stage });
+    await revised(ctx, ACCOUNT);
+  }
+
+  @EventPattern('crm.pipeline.OpportunityOpened', READ_MODEL)
+  async opportunityOpened(@Payload() d: EventData<'OpportunityOpened'>, @Ctx() ctx: CrmEventContext) {
+    const m = ctx.getManager();
     const inserted = await insertOnce(m, OpportunityRow, {
       opportunityId: d.opportunityId,
       accountId: d.accountId,
@@ -190,70 +186,96 @@ const handlers: { [K in keyof EventMap]: Handler<K> } = {
       currency: d.currency,
       expectedCloseDate: d.expectedCloseDate ?? null,
       fromLeadId: d.fromLeadId ?? null,
-      revision,
+      revision: ctx.getRevision(),
       openedAt: new Date(d.openedAt),
       updatedAt: new Date(),
     });
     if (inserted) await enterStage(m, d.opportunityId, d.stage, new Date(d.openedAt));
-  },
-  OpportunityStageChanged: async (d, m, { revision }) => {
+    await revised(ctx, OPPORTUNITY);
+  }
+
+  @EventPattern('crm.pipeline.OpportunityStageChanged', READ_MODEL)
+  async stageChanged(@Payload() d: EventData<'OpportunityStageChanged'>, @Ctx() ctx: CrmEventContext) {
+    const m = ctx.getManager();
     await enterStage(m, d.opportunityId, d.to, new Date(d.changedAt));
-    await touch(m, OpportunityRow, 'opportunity_id', d.opportunityId, revision, {
+    await touch(m, OPPORTUNITY, d.opportunityId, ctx.getRevision(), {
       stage: d.to,
       probability: d.probability,
       forecastCategory: d.forecastCategory,
     });
-  },
-  OpportunityDetailsChanged: (d, m, { revision }) =>
-    touch(m, OpportunityRow, 'opportunity_id', d.opportunityId, revision, { ...d.changes }),
-  OpportunityWon: (d, m, { revision }) =>
-    closeOpportunity(m, d.opportunityId, new Date(d.wonAt), revision, {
+    await revised(ctx, OPPORTUNITY);
+  }
+
+  @EventPattern('crm.pipeline.OpportunityDetailsChanged', READ_MODEL)
+  async detailsChanged(@Payload() d: EventData<'OpportunityDetailsChanged'>, @Ctx() ctx: CrmEventContext) {
+    await touch(ctx.getManager(), OPPORTUNITY, d.opportunityId, ctx.getRevision(), { ...d.changes });
+    await revised(ctx, OPPORTUNITY);
+  }
+
+  @EventPattern('crm.pipeline.OpportunityWon', READ_MODEL)
+  won(@Payload() d: EventData<'OpportunityWon'>, @Ctx() ctx: CrmEventContext) {
+    return closeOpportunity(ctx, d.opportunityId, new Date(d.wonAt), {
       status: 'won',
       probability: 100,
       forecastCategory: 'closed',
       amount: String(d.amount),
       currency: d.currency,
       quoteId: d.quoteId ?? null,
-    }),
-  OpportunityLost: (d, m, { revision }) =>
-    closeOpportunity(m, d.opportunityId, new Date(d.lostAt), revision, {
+    });
+  }
+
+  @EventPattern('crm.pipeline.OpportunityLost', READ_MODEL)
+  lost(@Payload() d: EventData<'OpportunityLost'>, @Ctx() ctx: CrmEventContext) {
+    return closeOpportunity(ctx, d.opportunityId, new Date(d.lostAt), {
       status: 'lost',
       probability: 0,
       forecastCategory: 'omitted',
       lostReason: d.reason,
       lostNotes: d.notes ?? null,
-    }),
-  QuoteDrafted: async (d, m, { revision }) => {
-    await insertOnce(m, QuoteRow, {
+    });
+  }
+
+  @EventPattern('crm.pipeline.QuoteDrafted', READ_MODEL)
+  async quoteDrafted(@Payload() d: EventData<'QuoteDrafted'>, @Ctx() ctx: CrmEventContext) {
+    await insertOnce(ctx.getManager(), QuoteRow, {
       quoteId: d.quoteId,
       opportunityId: d.opportunityId,
       status: 'draft',
       currency: d.currency,
-      lines: d.lines,
-      subtotal: String(d.totals.subtotal),
-      discount: String(d.totals.discount),
-      total: String(d.totals.total),
-      maxDiscountPercent: String(d.totals.maxDiscountPercent),
-      approvalRequired: d.approvalRequired,
-      revision,
+      ...totals(d),
+      revision: ctx.getRevision(),
       updatedAt: new Date(),
     });
-  },
-  QuoteRevised: (d, m, { revision }) =>
-    touch(m, QuoteRow, 'quote_id', d.quoteId, revision, {
-      lines: d.lines,
-      subtotal: String(d.totals.subtotal),
-      discount: String(d.totals.discount),
-      total: String(d.totals.total),
-      maxDiscountPercent: String(d.totals.maxDiscountPercent),
-      approvalRequired: d.approvalRequired,
-      approvedBy: null,
-    }),
-  QuoteDiscountApproved: (d, m, { revision }) =>
-    touch(m, QuoteRow, 'quote_id', d.quoteId, revision, { approvedBy: d.approvedBy }),
-  QuoteSent: (d, m, { revision }) => touch(m, QuoteRow, 'quote_id', d.quoteId, revision, { status: 'sent' }),
-  QuoteAccepted: (d, m, { revision }) =>
-    touch(m, QuoteRow, 'quote_id', d.quoteId, revision, { status: 'accepted' }),
-  QuoteRejected: (d, m, { revision }) =>
-    touch(m, QuoteRow, 'quote_id', d.quoteId, revision, { status: 'rejected' }),
-};
+    await revised(ctx, QUOTE);
+  }
+
+  @EventPattern('crm.pipeline.QuoteRevised', READ_MODEL)
+  async quoteRevised(@Payload() d: EventData<'QuoteRevised'>, @Ctx() ctx: CrmEventContext) {
+    await this.quote(ctx, d.quoteId, { ...totals(d), approvedBy: null });
+  }
+
+  @EventPattern('crm.pipeline.QuoteDiscountApproved', READ_MODEL)
+  async discountApproved(@Payload() d: EventData<'QuoteDiscountApproved'>, @Ctx() ctx: CrmEventContext) {
+    await this.quote(ctx, d.quoteId, { approvedBy: d.approvedBy });
+  }
+
+  @EventPattern('crm.pipeline.QuoteSent', READ_MODEL)
+  async quoteSent(@Payload() d: EventData<'QuoteSent'>, @Ctx() ctx: CrmEventContext) {
+    await this.quote(ctx, d.quoteId, { status: 'sent' });
+  }
+
+  @EventPattern('crm.pipeline.QuoteAccepted', READ_MODEL)
+  async quoteAccepted(@Payload() d: EventData<'QuoteAccepted'>, @Ctx() ctx: CrmEventContext) {
+    await this.quote(ctx, d.quoteId, { status: 'accepted' });
+  }
+
+  @EventPattern('crm.pipeline.QuoteRejected', READ_MODEL)
+  async quoteRejected(@Payload() d: EventData<'QuoteRejected'>, @Ctx() ctx: CrmEventContext) {
+    await this.quote(ctx, d.quoteId, { status: 'rejected' });
+  }
+
+  private async quote(ctx: CrmEventContext, quoteId: string, changes: Partial<QuoteRow>) {
+    await touch(ctx.getManager(), QUOTE, quoteId, ctx.getRevision(), changes);
+    await revised(ctx, QUOTE);
+  }
+}
