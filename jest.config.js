@@ -12,7 +12,9 @@ const swc = [
   },
 ];
 const common = {
-  transform: { '^.+\\.ts$': swc },
+  // @nestjs/terminus ships ES modules only; jest runs CommonJS, so swc compiles it too.
+  transform: { '^.+\\.ts$': swc, '/node_modules/@nestjs/terminus/.+\\.js$': swc },
+  transformIgnorePatterns: ['/node_modules/(?!@nestjs/terminus/)'],
   moduleNameMapper: {
     '^@crm/([^/]+)$': '<rootDir>/libs/$1/src',
     '^@crm/([^/]+)/(.*)$': '<rootDir>/libs/$1/src/$2',
@@ -38,6 +40,13 @@ module.exports = {
       ...common,
       displayName: 'e2e',
       testMatch: ['<rootDir>/apps/*/e2e/**/*.e2e-spec.ts'],
+    },
+    {
+      ...common,
+      // Kafka broker, services and PostgreSQL killed under load; each run owns its PostgreSQL
+      // cluster and broker (test/faults/README.md).
+      displayName: 'faults',
+      testMatch: ['<rootDir>/test/faults/**/*.fault-spec.ts'],
     },
   ],
 };

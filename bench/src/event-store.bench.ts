@@ -1,5 +1,5 @@
 import { randomBytes, randomUUID } from 'node:crypto';
-import { Pool } from 'pg';
+import { escapeIdentifier, Pool } from 'pg';
 import { PostgresEventStore } from '@crm/event-store';
 import { round, runFor } from './stats';
 
@@ -47,12 +47,12 @@ export async function benchAppends(
       ['raw_events', ', unique (event_id), unique (stream_id, revision)'],
       ['raw_events_pk_only', ''],
     ]) {
-      await pool.query(`create table "${schema}".${table} (
+      await pool.query(`create table ${escapeIdentifier(schema)}.${table} (
         id bigserial primary key, transaction_id xid8 not null default pg_current_xact_id(), stream_id text not null,
         revision bigint not null, event_id uuid not null, type text not null, data jsonb not null, metadata jsonb not null,
         recorded_at timestamptz not null default now()${constraints})`);
     }
-    await pool.query(`create index on "${schema}".raw_events (transaction_id, id)`);
+    await pool.query(`create index on ${escapeIdentifier(schema)}.raw_events (transaction_id, id)`);
     // Warm up both paths (connections, plans) before measuring.
     await runFor(500, writers, (w, i) =>
       store
@@ -66,7 +66,7 @@ export async function benchAppends(
     const insertInto = (table: string) => (w: number, i: number) =>
       pool
         .query(
-          `insert into "${schema}".${table} (stream_id, revision, event_id, type, data, metadata) values ($1, $2, $3, $4, $5, $6)`,
+          `insert into ${escapeIdentifier(schema)}.${table} (stream_id, revision, event_id, type, data, metadata) values ($1, $2, $3, $4, $5, $6)`,
           [`raw-${w}`, i, randomUUID(), 'LeadCaptured', data, metadata()],
         )
         .then(() => undefined);
@@ -90,7 +90,7 @@ export async function benchAppends(
       ratioToPrimaryKeyOnly: round(appended / rawPkOnly, 3),
     };
   } finally {
-    await pool.query(`drop schema if exists "${schema}" cascade`);
+    await pool.query(`drop schema if exists ${escapeIdentifier(schema)} cascade`);
     await pool.end();
   }
 }

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { Client } from 'pg';
+import { Client, escapeIdentifier } from 'pg';
 
 /** The database tests may create schemas and databases next to (scripts/platform.sh creates it). */
 export const testDatabaseUrl = (): string =>
@@ -47,8 +47,12 @@ export async function freshDatabase(
       await client.end();
     }
   };
-  await admin(`create database "${name}"`);
+  await admin(`create database ${escapeIdentifier(name)}`);
   const url = new URL(base.toString());
   url.pathname = `/${name}`;
-  return { url: url.toString(), name, drop: () => admin(`drop database if exists "${name}" with (force)`) };
+  return {
+    url: url.toString(),
+    name,
+    drop: () => admin(`drop database if exists ${escapeIdentifier(name)} with (force)`),
+  };
 }
