@@ -2,10 +2,12 @@
 # Stop the local Kafka broker started by up.sh. Idempotent.
 #   down.sh          stop (SIGTERM, up to 30 s, then SIGKILL); data is kept
 #   down.sh --purge  stop and delete data/ (topics, offsets, cluster id)
+# KAFKA_DATA_DIR: the data dir of the broker to stop (default infra/kafka/data), as given to up.sh.
 set -euo pipefail
 
 DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
-DATA_DIR="$DIR/data"
+DATA_DIR="${KAFKA_DATA_DIR:-$DIR/data}"
+[[ "$DATA_DIR" == /* ]] || DATA_DIR="$PWD/$DATA_DIR"
 PROPS="$DATA_DIR/server.properties"
 PID_FILE="$DATA_DIR/kafka.pid"
 STOP_TIMEOUT="${KAFKA_STOP_TIMEOUT:-30}"
@@ -14,7 +16,7 @@ PURGE=0
 for arg in "$@"; do
   case "$arg" in
     --purge) PURGE=1 ;;
-    -h | --help) sed -n '2,4p' "$0"; exit 0 ;;
+    -h | --help) sed -n '2,5p' "$0"; exit 0 ;;
     *) echo "[kafka-down] unknown argument: $arg" >&2; exit 2 ;;
   esac
 done

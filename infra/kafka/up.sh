@@ -10,12 +10,16 @@
 #   KAFKA_HEAP_OPTS       JVM heap flags             (default -Xms256m -Xmx512m)
 #   KAFKA_JVM_OPTS        extra JVM flags            (default: none)
 #   KAFKA_START_TIMEOUT   seconds to wait for ready  (default 90)
+#   KAFKA_DATA_DIR        data dir (properties, pid, storage; default infra/kafka/data), so that a
+#                         second broker (e.g. a fault test's) runs beside the default one; its logs
+#                         then go to $KAFKA_DATA_DIR/logs instead of infra/kafka/logs
 set -euo pipefail
 
 DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 LIB_DIR="$DIR/lib"
-DATA_DIR="$DIR/data"
-LOG_DIR="$DIR/logs"
+DATA_DIR="${KAFKA_DATA_DIR:-$DIR/data}"
+[[ "$DATA_DIR" == /* ]] || DATA_DIR="$PWD/$DATA_DIR"
+if [[ -n "${KAFKA_DATA_DIR:-}" ]]; then LOG_DIR="$DATA_DIR/logs"; else LOG_DIR="$DIR/logs"; fi
 LOG_DIRS="$DATA_DIR/kraft-combined-logs"
 PROPS="$DATA_DIR/server.properties"
 PID_FILE="$DATA_DIR/kafka.pid"
