@@ -11,7 +11,7 @@ import { jsonBody } from './http/json-body';
 import { createOpenApiDocument, type ApiDescription } from './http/openapi';
 import { createValidationPipe } from './http/validation.pipe';
 import { createServiceLogger, requestLogging } from './logging/json-logger';
-import { startEventConsumers } from './platform/platform.module';
+import { prepareEventConsumers } from './platform/platform.module';
 
 export interface ServiceDescription extends ApiDescription {
   /** Service name, as in logs and traces (e.g. "leads"). */
@@ -70,9 +70,11 @@ export async function createServiceApp(
 
 export async function startService(module: unknown, service: ServiceDescription, config: ServiceConfig) {
   const app = await createServiceApp(module, service, config);
-  await startEventConsumers(app);
+  const startConsumers = await prepareEventConsumers(app);
+  // Commands and probes answer while the consumers join their groups (readiness waits for them).
   await app.listen(config.PORT, '0.0.0.0');
   new Logger('bootstrap').log({ msg: `${service.name} listening`, port: config.PORT });
+  await startConsumers();
   return app;
 }
 

@@ -28,18 +28,20 @@ export class EventHandlerErrorFilter implements RpcExceptionFilter<unknown> {
 }
 
 /**
- * Runs the transport in a Nest application (a hybrid one: HTTP and events), then initializes the
- * application (module init hooks: migrations, relay...) and only then starts the consumers:
- * a consumer never runs before the database it writes to is ready.
+ * Connects the transport to a Nest application (a hybrid one: HTTP and events) and initializes
+ * the application (module init hooks: migrations, relay...); `start()` then starts the consumers:
+ * a consumer never runs before the database it writes to is ready. Between the two the caller may
+ * open the HTTP port, so that commands and probes answer while the consumers join their groups
+ * (after a crash, Kafka holds a group's partitions until the dead member's session expires).
  *
  * The handlers are bound when the consumers start rather than when the transport is connected,
  * so that {@link EventHandlerErrorFilter} is among their filters; the module init hooks ran with
  * the application and are not run a second time for the microservice.
  */
-export async function startCrmEvents(
+export async function connectCrmEvents(
   app: INestApplication,
   transport: CrmEventsTransport,
-): Promise<INestMicroservice> {
+): Promise<{ microservice: INestMicroservice; start: () => Promise<void> }> {
   const microservice = app.connectMicroservice<CustomStrategy>(
     { strategy: transport },
     { deferInitialization: true },
@@ -47,7 +49,21 @@ export async function startCrmEvents(
   microservice.useGlobalFilters(new EventHandlerErrorFilter());
   (microservice as NestMicroservice).setIsInitHookCalled(true);
   await app.init();
-  await app.startAllMicroservices();
+  return {
+    microservice,
+    start: async () => {
+      await app.startAllMicroservices();
+    },
+  };
+}
+
+/** {@link connectCrmEvents}, then the consumers started at once. */
+export async function startCrmEvents(
+  app: INestApplication,
+  transport: CrmEventsTransport,
+): Promise<INestMicroservice> {
+  const { microservice, start } = await connectCrmEvents(app, transport);
+  await start();
   return microservice;
 }
 

@@ -55,6 +55,16 @@ export class ServiceConfig {
   @Max(10_000)
   KAFKA_PARTITIONS: number = 6;
 
+  /**
+   * Kafka consumer session timeout: how long the group waits for a member that stopped answering
+   * (a crashed process) before its partitions go to others or to its replacement. The broker
+   * accepts 6 s to 30 min by default (group.min/max.session.timeout.ms).
+   */
+  @IsInt()
+  @Min(6_000)
+  @Max(1_800_000)
+  KAFKA_SESSION_TIMEOUT_MS: number = 10_000;
+
   /** Attempts of a failing batch before a consumer applies it event by event and parks what fails. */
   @IsInt()
   @Min(1)

@@ -52,7 +52,7 @@ export type RunningConsumer = EventConsumer;
  * model database (migrated at start), the Kafka bus, the relay publishing the service's events,
  * and the transport of its projections and reactions (Nest controllers with `@EventPattern`
  * handlers, each consumer exactly once) with their dead letters. Started when the application
- * initializes (the consumers right after, see `startEventConsumers`), stopped on shutdown.
+ * initializes (the consumers right after, see `prepareEventConsumers`), stopped on shutdown.
  */
 /** Longest wait for another replica's read model migrations before this start fails. */
 const MIGRATION_WAIT_MS = 10 * 60_000;
@@ -90,7 +90,12 @@ export class PlatformRuntime {
       brokers: config.kafkaBrokers,
       clientId: `crm-${context}`,
       logger: new NestMessagingLogger('kafka'),
-      consumer: { maxWaitTimeMs: 100 },
+      consumer: {
+        maxWaitTimeMs: 100,
+        // A replacement for a crashed instance waits this long for its partitions.
+        sessionTimeoutMs: config.KAFKA_SESSION_TIMEOUT_MS,
+        heartbeatIntervalMs: Math.floor(config.KAFKA_SESSION_TIMEOUT_MS / 3),
+      },
     });
     this.relay = new EventRelay({
       name: `${context}-events`,
@@ -125,7 +130,7 @@ export class PlatformRuntime {
 
   /**
    * Migrates the event store and the read model, creates the service's topic and starts the
-   * relay. The consumers start after this, when the transport listens (`startEventConsumers`).
+   * relay. The consumers start after this, when the transport listens (`prepareEventConsumers`).
    */
   async start(): Promise<void> {
     const { schema, context, config } = this.options;

@@ -7,7 +7,7 @@ import {
   Inject,
 } from '@nestjs/common';
 import { TerminusModule } from '@nestjs/terminus';
-import { startCrmEvents } from '@crm/messaging';
+import { connectCrmEvents } from '@crm/messaging';
 import { HealthController, READINESS_CHECKS } from '../health/health.controller';
 import { MetricsController } from '../health/metrics.controller';
 import { asyncApiController } from '../http/asyncapi.controller';
@@ -30,7 +30,7 @@ class PlatformLifecycle implements OnApplicationBootstrap, OnApplicationShutdown
  * the transport of its projections and reactions with their dead-letter operations
  * (`/dead-letters`). Projections and reactions are the service's controllers with
  * `@EventPattern('crm.<context>.<EventType>', { consumer: '<name>' })` handlers (see
- * `CrmEventsTransport` in @crm/messaging); `startEventConsumers` runs them.
+ * `CrmEventsTransport` in @crm/messaging); `prepareEventConsumers` connects them.
  */
 @Module({})
 export class PlatformModule {
@@ -54,9 +54,11 @@ export class PlatformModule {
 }
 
 /**
- * Initializes a service built on {@link PlatformModule} (migrations, topics, relay), then starts its
- * projections and reactions: the platform's transport runs as the application's microservice.
+ * Initializes a service built on {@link PlatformModule} (migrations, topics, relay) with the
+ * platform's transport as the application's microservice; the function it answers starts the
+ * projections and reactions.
  */
-export async function startEventConsumers(app: INestApplication): Promise<void> {
-  await startCrmEvents(app, app.get<PlatformRuntime>(PLATFORM_RUNTIME).events);
+export async function prepareEventConsumers(app: INestApplication): Promise<() => Promise<void>> {
+  const { start } = await connectCrmEvents(app, app.get<PlatformRuntime>(PLATFORM_RUNTIME).events);
+  return start;
 }
