@@ -47,6 +47,11 @@ build() {
   npx tsc -b tsconfig.build.json
 }
 
+typecheck_tests() {
+  log "type-checking the tests (tsc -p tsconfig.json)"
+  npx tsc -p tsconfig.json
+}
+
 ensure_postgres() {
   local url="${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/crm}"
   export DATABASE_URL="$url"
@@ -126,7 +131,7 @@ case "${1:-}" in
   infra-down)
     bash "$ROOT/infra/kafka/down.sh" ;;
   test)
-    ensure_node; ensure_packages; build; infra_up
+    ensure_node; ensure_packages; build; typecheck_tests; infra_up
     log "running unit, integration and end-to-end tests"
     mkdir -p "$RUN_DIR"
     status=0

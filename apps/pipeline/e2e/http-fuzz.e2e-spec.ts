@@ -3,13 +3,14 @@ import { Client } from 'pg';
 import {
   ServiceProcess,
   callService,
+  fetchRoutes,
   freePort,
   freshDatabase,
+  fuzzHttp,
   kafkaBrokers,
   waitFor,
+  type FuzzFigures,
 } from '@crm/test-support';
-import { fetchRoutes } from '@crm/test-support/openapi-routes';
-import { fuzzHttp, type FuzzFigures } from '@crm/test-support/http-fuzz-runner';
 
 /**
  * The HTTP edge of both services as an attacker or a careless client meets it: real leads and

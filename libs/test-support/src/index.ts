@@ -6,3 +6,5 @@ export * from './private-kafka';
 export * from './kafka-topic';
 export * from './reaper';
 export * from './published-events';
+export * from './openapi-routes';
+export * from './http-fuzz-runner';
