@@ -101,6 +101,56 @@ export interface FenceStatus {
   };
 }
 
+/**
+ * Who did what and when: events by the customer they are about and/or the actor who issued the
+ * command, newest (by recording time) first. At least one of `customerId` and `actor`.
+ */
+export interface AuditTrailQuery {
+  customerId?: string;
+  actor?: string;
+  /** Recorded at or after this instant. */
+  from?: Date;
+  /** Recorded before this instant. */
+  to?: Date;
+  /** Most entries in the page (1 to 1000); default 100. */
+  limit?: number;
+  /** `next` of the previous page: the entries recorded before its last one. */
+  cursor?: string;
+}
+
+/** One event of the audit trail: its metadata, never its data (which may hold personal data). */
+export interface AuditTrailEntry {
+  id: string;
+  type: string;
+  streamId: string;
+  revision: number;
+  /** When the store recorded it (the database's clock; part of the event's hash). */
+  recordedAt: Date;
+  /** When the fact happened, as its metadata says. */
+  occurredAt: string;
+  customerId: string;
+  actor: string | null;
+  correlationId: string;
+  causationId: string;
+}
+
+export interface AuditTrailPage {
+  items: AuditTrailEntry[];
+  /** Cursor of the next (older) page; absent on the last page. */
+  next?: string;
+}
+
+/** An audit trail query the store cannot answer as asked; `field` names the culprit. */
+export class InvalidAuditQueryError extends Error {
+  constructor(
+    readonly field: keyof AuditTrailQuery,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'InvalidAuditQueryError';
+  }
+}
+
 export interface EventStore {
   append(streamId: string, events: NewEvent[], expectedRevision: ExpectedRevision): Promise<AppendResult>;
   /** Events of one stream; an empty array when the stream does not exist. */
@@ -115,6 +165,11 @@ export interface EventStore {
   ping(): Promise<void>;
   /** What holds global reads back (PostgreSQL adapter; EventStoreDB has no fence). */
   fenceStatus?(): Promise<FenceStatus>;
+  /**
+   * The audit trail (PostgreSQL adapter, from the events' metadata and its audit indexes). The
+   * EventStoreDB adapter has none: its $all log can be read, but not by customer or actor.
+   */
+  auditTrail?(query: AuditTrailQuery): Promise<AuditTrailPage>;
   close(): Promise<void>;
 }
 

@@ -5,3 +5,10 @@ export {
   EventStoreDbEventStore,
   type EventStoreDbEventStoreOptions,
 } from './eventstoredb/eventstoredb-event-store';
+export { verifyEventStore, sealEventStore, ConcurrentSealError, type SealReport } from './audit/audit-store';
+export {
+  NotAuditableError,
+  type AuditReport,
+  type AuditProblem,
+  type BrokenLink,
+} from './audit/verify-store';

@@ -31,9 +31,12 @@ describe('PostgresEventStore', () => {
       const stores = Array.from({ length: 6 }, () => new PostgresEventStore({ pool: db.pool, schema }));
       await Promise.all(stores.map((s) => s.migrate()));
       const { rows } = await db.pool.query(
-        `select version, name from ${escapeIdentifier(schema)}.es_schema_migrations`,
+        `select version, name from ${escapeIdentifier(schema)}.es_schema_migrations order by version`,
       );
-      expect(rows).toEqual([{ version: 1, name: 'streams, events and es_append' }]);
+      expect(rows).toEqual([
+        { version: 1, name: 'streams, events and es_append' },
+        { version: 2, name: 'audit: hash chain, seals, audit indexes' },
+      ]);
       await stores[0].append('s', events(1), 'no_stream');
     } finally {
       await db.pool.query(`drop schema if exists ${escapeIdentifier(schema)} cascade`);

@@ -39,6 +39,13 @@ export interface EventStoreDbEventStoreOptions {
  * trip): a successful append that did not move the stream past it wrote nothing. When the server
  * rejects an append on the expected revision, the stream's ids are read to apply the port's rule
  * (every id present: replay; some present: append only the others).
+ *
+ * Audit: EventStoreDB's append-only log is the audit basis here. A written event is never changed
+ * in place; deleting or truncating a stream writes a record of its own (a soft delete or `$tb`
+ * truncation is a stream metadata event, a hard delete a `$streamDeleted` tombstone), and events
+ * leave the disk only when a scavenge runs. There is no hash chain: `npm run audit:verify` covers
+ * PostgreSQL stores only, and this adapter has no `auditTrail` (no index by customer or actor), so
+ * `GET /audit/events` answers 501 on it.
  */
 export class EventStoreDbEventStore implements EventStore {
   private readonly client: EventStoreDBClient;

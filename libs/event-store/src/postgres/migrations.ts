@@ -1,3 +1,5 @@
+import { auditMigration } from './audit-migration';
+
 /**
  * Versioned schema migrations of the PostgreSQL event store, kept in code so that every service
  * carries exactly the schema it was built against. Never edit a released migration: add a new one.
@@ -137,4 +139,5 @@ $fn$;
 
 export const migrations: readonly Migration[] = [
   { version: 1, name: 'streams, events and es_append', sql: (s) => tables(s) + appendFunction(s) },
+  { version: 2, name: 'audit: hash chain, seals, audit indexes', sql: auditMigration },
 ];

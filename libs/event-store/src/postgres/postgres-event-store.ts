@@ -2,6 +2,8 @@ import { escapeIdentifier, type Pool } from 'pg';
 import {
   WrongExpectedRevisionError,
   type AppendResult,
+  type AuditTrailPage,
+  type AuditTrailQuery,
   type EventStore,
   type ExpectedRevision,
   type FenceStatus,
@@ -14,6 +16,7 @@ import {
   type SubscriptionOptions,
 } from '../event-store.port';
 import { assertValidAppend } from '../internal/validate-append';
+import { auditTrailStatement, toAuditTrailPage, type AuditRow } from './audit-trail';
 import { runMigrations } from './migrate';
 import { PollingSubscription } from './polling-subscription';
 import { statements, toRecordedEvent, type EventRow, type Statements } from './queries';
@@ -168,6 +171,13 @@ export class PostgresEventStore implements EventStore {
         ageSeconds: row.age ?? 0,
       },
     };
+  }
+
+  /** Who did what and when, from the events' metadata (see `AuditTrailQuery`); no event data. */
+  async auditTrail(query: AuditTrailQuery): Promise<AuditTrailPage> {
+    const statement = auditTrailStatement(this.schema, this.quoted, query);
+    const { rows } = await this.pool.query<AuditRow>(statement);
+    return toAuditTrailPage(rows, query.limit);
   }
 
   /** Stops every subscription (waiting for batches in flight). Does not end the pool it was given. */
