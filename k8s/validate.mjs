@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 // Validates rendered manifests against the Kubernetes API schemas (npm package kubernetes-models) and
-// checks that they fit together (ConfigMap/Secret references, Service selectors, HPA/PDB targets).
+// checks that they fit together (ConfigMap/Secret references, Service selectors, HPA/PDB targets) and that
+// credentials live in Secrets only (none in a ConfigMap or a literal env value).
 // Not a dependency of the repository: install the two packages anywhere and point at them:
 //
 //   npm i --prefix /tmp/k8s-validate kubernetes-models js-yaml
@@ -124,6 +125,27 @@ for (const d of docs.filter((x) => x.kind === 'HorizontalPodAutoscaler')) {
 for (const d of docs.filter((x) => x.kind === 'PodDisruptionBudget')) {
   if (!workloads.some((w) => matches(d.spec.selector.matchLabels, w.spec.template.metadata.labels))) {
     problems.push(`${id(d)}: selector matches no workload`);
+  }
+}
+
+// 3. Credentials only in Secrets: no ConfigMap entry and no literal container env value that holds one
+//    (a credential-like name such as *_PASSWORD, or a URL with a password in it).
+const CREDENTIAL_NAME = /PASSWORD|SECRET|TOKEN|CREDENTIAL|PRIVATE_KEY|SASL_USERNAME/i;
+const URL_WITH_PASSWORD = /:\/\/[^/\s:@]+:[^/\s@]+@/;
+const credential = (name, value) => CREDENTIAL_NAME.test(name) || URL_WITH_PASSWORD.test(String(value ?? ''));
+for (const cm of docs.filter((d) => d.kind === 'ConfigMap')) {
+  for (const [key, value] of Object.entries(cm.data ?? {})) {
+    if (credential(key, value)) problems.push(`${id(cm)}: ${key} holds a credential; put it in a Secret`);
+  }
+}
+for (const w of workloads) {
+  const pod = w.spec.template.spec;
+  for (const c of [...(pod.initContainers ?? []), ...pod.containers]) {
+    for (const e of c.env ?? []) {
+      if (e.value !== undefined && credential(e.name, e.value)) {
+        problems.push(`${id(w)}: env ${e.name} of ${c.name} holds a credential; use a secretKeyRef`);
+      }
+    }
   }
 }
 

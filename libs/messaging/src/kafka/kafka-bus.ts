@@ -1,3 +1,4 @@
+import type { ConnectionOptions } from 'node:tls';
 import {
   Kafka,
   Partitioners,
@@ -5,6 +6,7 @@ import {
   type Admin,
   type logCreator,
   type Producer,
+  type SASLOptions,
 } from 'kafkajs';
 import { JsonLogger, type LogLevel, type MessagingLogger } from '../log/json-logger';
 import type {
@@ -27,6 +29,10 @@ export interface KafkaBusConfig {
   /** Bootstrap brokers, `host:port`. */
   brokers: string[];
   clientId: string;
+  /** TLS to the brokers: `true` (Node's CAs) or Node TLS options (e.g. `ca`). Default: plaintext. */
+  ssl?: true | ConnectionOptions;
+  /** SASL authentication (PLAIN, SCRAM-SHA-256/512). Default: none. */
+  sasl?: SASLOptions;
   /** Least severe kafkajs log written (default `warn`). */
   logLevel?: LogLevel;
   /** Where logs go (default: JSON lines on stdout). */
@@ -83,6 +89,8 @@ export class KafkaBus implements MessagePublisher, MessageSubscriber, TopicAdmin
     this.kafka = new Kafka({
       clientId: config.clientId,
       brokers: config.brokers,
+      ...(config.ssl ? { ssl: config.ssl } : {}),
+      ...(config.sasl ? { sasl: config.sasl } : {}),
       logLevel: KAFKA_LEVELS[config.logLevel ?? 'warn'],
       logCreator: kafkaLogCreator(this.logger),
     });

@@ -1,5 +1,6 @@
 import { Logger, NotFoundException, type ArgumentsHost } from '@nestjs/common';
 import { StreamRevisionConflictError, conflict } from '@crm/decider';
+import { QueryFailedError } from 'typeorm';
 import { DomainExceptionFilter } from './domain-exception.filter';
 
 /** What a client receives for `exception`, thrown while serving `url`. */
@@ -98,5 +99,38 @@ describe('error responses (RFC 9457 problem details)', () => {
       code: 'DEPENDENCY_UNAVAILABLE',
       details: { dependency: 'database', retryAfterSeconds: 5 },
     });
+  });
+
+  it('answers a failed SQL statement with 500 and a generic detail: no SQL, values or stack reach the client', () => {
+    const sql = 'insert into leads.lead_summary (lead_id, email) values ($1, $2)';
+    const driverError = Object.assign(
+      new Error('duplicate key value violates unique constraint "lead_summary_pkey"'),
+      { code: '23505', detail: 'Key (lead_id)=(l-1) already exists.', table: 'lead_summary' },
+    );
+    const failed = new QueryFailedError(sql, ['l-1', 'ana@example.com'], driverError);
+    expect(failed.message).toContain('lead_summary_pkey');
+    const sent = answer(failed, '/leads');
+    expect(sent.status).toBe(500);
+    expect(sent.type).toBe('application/problem+json');
+    expect(sent.body).toEqual({
+      type: 'https://crm.example/problems/internal-error',
+      title: 'Internal error',
+      status: 500,
+      detail: 'internal error',
+      instance: '/leads',
+      code: 'INTERNAL_ERROR',
+    });
+  });
+
+  it('answers a statement that timed out with 503, without its SQL', () => {
+    const sql = "select * from leads.lead_summary where email = 'ana@example.com'";
+    const timedOut = new QueryFailedError(
+      sql,
+      [],
+      Object.assign(new Error(`canceling statement due to statement timeout: ${sql}`), { code: '57014' }),
+    );
+    const sent = answer(timedOut, '/leads');
+    expect(sent.status).toBe(503);
+    expect(JSON.stringify(sent.body)).not.toMatch(/select|lead_summary|ana@example\.com|statement timeout/);
   });
 });
