@@ -12,9 +12,9 @@ const swc = [
   },
 ];
 const common = {
-  // @nestjs/terminus ships ES modules only; jest runs CommonJS, so swc compiles it too.
-  transform: { '^.+\\.ts$': swc, '/node_modules/@nestjs/terminus/.+\\.js$': swc },
-  transformIgnorePatterns: ['/node_modules/(?!@nestjs/terminus/)'],
+  // @nestjs/terminus and jose ship ES modules only; jest runs CommonJS, so swc compiles them too.
+  transform: { '^.+\\.ts$': swc, '/node_modules/(@nestjs/terminus|jose)/.+\\.js$': swc },
+  transformIgnorePatterns: ['/node_modules/(?!(@nestjs/terminus|jose)/)'],
   moduleNameMapper: {
     '^@crm/([^/]+)$': '<rootDir>/libs/$1/src',
     '^@crm/([^/]+)/(.*)$': '<rootDir>/libs/$1/src/$2',

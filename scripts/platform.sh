@@ -1,15 +1,17 @@
 #!/usr/bin/env bash
 # One entry point to set up, run and test the platform on a fresh machine.
 #
-#   bash scripts/platform.sh up          Node 24 + packages + build + Kafka + PostgreSQL databases,
-#                                        then the services in the background (logs in .run/)
+#   bash scripts/platform.sh up          Node 24 + packages + build + Kafka + PostgreSQL databases +
+#                                        OpenID provider, then the services in the background (logs in .run/)
 #   bash scripts/platform.sh test        the same provisioning, then every test suite
-#   bash scripts/platform.sh down        stop the services and the local Kafka broker
-#   bash scripts/platform.sh infra-up    Kafka + databases only
+#   bash scripts/platform.sh down        stop the services, the local OpenID provider and Kafka broker
+#   bash scripts/platform.sh infra-up    Kafka + databases + OpenID provider only
 #   bash scripts/platform.sh bench       the benchmarks (bench/README.md)
+#   bash scripts/platform.sh token <role> a bearer token of the demo user with that role (last line)
 #
 # Existing infrastructure: set DATABASE_URL, KAFKA_BROKERS (with KAFKA_EXTERNAL=1) and, for
-# EventStoreDB, EVENT_STORE=eventstoredb EVENTSTOREDB_URL=esdb://... before any command.
+# EventStoreDB, EVENT_STORE=eventstoredb EVENTSTOREDB_URL=esdb://... before any command; your
+# identity provider with OIDC_ISSUER_URL and OIDC_AUDIENCE (else the local one of infra/oidc).
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -74,6 +76,39 @@ ensure_postgres() {
   done
 }
 
+# The local OpenID provider (infra/oidc) unless OIDC_ISSUER_URL names another; services and
+# tests trust what OIDC_ISSUER_URL names.
+OIDC_PORT="${OIDC_PORT:-9400}"
+ensure_oidc() {
+  if [[ -n "${OIDC_ISSUER_URL:-}" && "$OIDC_ISSUER_URL" != "http://127.0.0.1:$OIDC_PORT" ]]; then
+    log "identity provider: $OIDC_ISSUER_URL (OIDC_ISSUER_URL)"; return
+  fi
+  export OIDC_ISSUER_URL="http://127.0.0.1:$OIDC_PORT"
+  local discovery="$OIDC_ISSUER_URL/.well-known/openid-configuration"
+  if curl -fs "$discovery" >/dev/null 2>&1; then return; fi
+  mkdir -p "$RUN_DIR"
+  log "starting the local OpenID provider on $OIDC_ISSUER_URL (logs: .run/oidc.log)"
+  OIDC_PORT="$OIDC_PORT" OIDC_PID_FILE="$RUN_DIR/oidc.pid" nohup node "$ROOT/infra/oidc/server.mjs" >>"$RUN_DIR/oidc.log" 2>&1 &
+  for _ in $(seq 1 30); do curl -fs "$discovery" >/dev/null 2>&1 && return; sleep 1; done
+  log "the OpenID provider did not start"; tail -20 "$RUN_DIR/oidc.log"; exit 1
+}
+
+stop_oidc() {
+  local pidfile="$RUN_DIR/oidc.pid"
+  if [[ -f "$pidfile" ]]; then
+    kill "$(cat "$pidfile")" 2>/dev/null || true
+    rm -f "$pidfile"
+    log "stopped the OpenID provider"
+  fi
+}
+
+print_token_usage() {
+  log "sign in as a demo user (sales_rep, sales_manager, support_agent, support_manager, marketer,"
+  log "analyst, admin; integrator is a service client) and call the API with its token:"
+  log "  TOKEN=\$(bash scripts/platform.sh token sales_rep | tail -1)"
+  log "  curl -s localhost:3001/leads -H \"authorization: Bearer \$TOKEN\""
+}
+
 ensure_kafka() {
   export KAFKA_BROKERS="${KAFKA_BROKERS:-127.0.0.1:9092}"
   bash "$ROOT/infra/kafka/up.sh"
@@ -82,6 +117,7 @@ ensure_kafka() {
 infra_up() {
   ensure_postgres
   ensure_kafka
+  ensure_oidc
 }
 
 start_services() {
@@ -123,13 +159,17 @@ stop_services() {
 
 case "${1:-}" in
   up)
-    ensure_node; ensure_packages; build; infra_up; start_services ;;
+    ensure_node; ensure_packages; build; infra_up; start_services; print_token_usage ;;
   down)
-    stop_services; bash "$ROOT/infra/kafka/down.sh" ;;
+    stop_services; stop_oidc; bash "$ROOT/infra/kafka/down.sh" ;;
+  token)
+    [[ -n "${2:-}" ]] || { echo "usage: bash scripts/platform.sh token <role or demo login>"; exit 2; }
+    ensure_node; ensure_oidc
+    node "$ROOT/infra/oidc/token.mjs" "$2" ;;
   infra-up)
     ensure_node; infra_up ;;
   infra-down)
-    bash "$ROOT/infra/kafka/down.sh" ;;
+    stop_oidc; bash "$ROOT/infra/kafka/down.sh" ;;
   test)
     ensure_node; ensure_packages; build; typecheck_tests; infra_up
     log "running unit, integration and end-to-end tests"
@@ -143,5 +183,5 @@ case "${1:-}" in
     ensure_node; ensure_packages; build; infra_up
     DATABASE_URL="$TEST_DATABASE_URL" node bench/dist/run.js "${@:2}" ;;
   *)
-    sed -n '2,13p' "$0"; exit 2 ;;
+    sed -n '2,15p' "$0"; exit 2 ;;
 esac

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { ServiceProcess, freePort, freshDatabase, kafkaBrokers, waitFor } from '@crm/test-support';
+import { ServiceProcess, bearer, freePort, freshDatabase, kafkaBrokers, waitFor } from '@crm/test-support';
 import { round, summarise } from './stats';
 
 // autocannon ships no types; this is the part of its API the benchmark uses.
@@ -44,10 +44,10 @@ const body = () =>
     companySize: 50,
   });
 
-async function captureOne(url: string): Promise<string> {
+async function captureOne(url: string, authorization: string): Promise<string> {
   const response = await fetch(`${url}/leads`, {
     method: 'POST',
-    headers: { 'content-type': 'application/json' },
+    headers: { 'content-type': 'application/json', authorization },
     body: body(),
   });
   if (response.status !== 201) throw new Error(`capture answered ${response.status}`);
@@ -55,13 +55,13 @@ async function captureOne(url: string): Promise<string> {
 }
 
 /** Time from the command's response (the events are appended by then) to the lead being readable. */
-async function lag(url: string, samples: number): Promise<number[]> {
+async function lag(url: string, samples: number, authorization: string): Promise<number[]> {
   const lags: number[] = [];
   for (let i = 0; i < samples; i++) {
-    const id = await captureOne(url);
+    const id = await captureOne(url, authorization);
     const appendedAt = performance.now();
     for (;;) {
-      const r = await fetch(`${url}/leads/${id}`);
+      const r = await fetch(`${url}/leads/${id}`, { headers: { authorization } });
       await r.arrayBuffer();
       if (r.status === 200) break;
       await new Promise((resolve) => setTimeout(resolve, 2));
@@ -102,16 +102,18 @@ export async function benchLeadsService(
   // The run's own topics (KAFKA_TOPIC_PREFIX): no history to replay, nothing shared with other runs.
   const port = await freePort();
   const service = new ServiceProcess('leads', port, env);
+  // Every request carries the demo admin's real token (as before, leads go round robin to owners).
+  const authorization = await bearer('admin');
   try {
     await service.start();
-    await captureOne(service.url); // first request warms the code paths
+    await captureOne(service.url, authorization); // first request warms the code paths
     await waitForCatchUp(service.url); // idle means nothing left to consume
     await new Promise((resolve) => setTimeout(resolve, 3000));
     const idleRssMb = rssMb(service.pid!);
     const result = await autocannon({
       url: `${service.url}/leads`,
       method: 'POST',
-      headers: { 'content-type': 'application/json' },
+      headers: { 'content-type': 'application/json', authorization },
       connections,
       duration: durationSeconds,
       requests: [
@@ -122,7 +124,7 @@ export async function benchLeadsService(
     const drainStarted = performance.now();
     await waitForCatchUp(service.url);
     const drainAfterLoadMs = round(performance.now() - drainStarted);
-    const lags = summarise(await lag(service.url, lagSamples));
+    const lags = summarise(await lag(service.url, lagSamples, authorization));
     return {
       idleRssMb,
       capture: {

@@ -4,7 +4,8 @@ import { join } from 'node:path';
 import { testDatabaseUrl } from '@crm/test-support';
 import { benchAppends } from './event-store.bench';
 import { benchLeadsService } from './leads-service.bench';
-import { table } from './stats';
+import { round, table } from './stats';
+import { benchTokenVerification } from './token-verification.bench';
 
 /**
  * `npm run bench`: every figure is measured in this run against the real PostgreSQL and broker,
@@ -48,12 +49,29 @@ async function main() {
     ]),
   );
 
+  const tokens = await benchTokenVerification(5_000);
+  const p50Microseconds = service.capture.p50Ms * 1000;
+  console.log('\nToken validation per request (in process, real token of the identity provider)');
+  console.log(
+    table([
+      { figure: 'verify (signature, iss, aud, exp, roles) (µs)', value: tokens.verifyMicroseconds },
+      { figure: 'verifications/s (one core)', value: tokens.verificationsPerSecond },
+      { figure: 'baseline: decode without checks (µs)', value: tokens.decodeOnlyMicroseconds },
+      { figure: 'cost of checking (µs)', value: tokens.costMicroseconds },
+      {
+        figure: 'share of the capture p50 latency above (%)',
+        value: round((tokens.verifyMicroseconds / p50Microseconds) * 100, 2),
+      },
+    ]),
+  );
+
   const results = {
     measuredAt: new Date().toISOString(),
     machine: { cpus: cpus().length, memoryGb: Math.round(totalmem() / 2 ** 30), node: process.version },
     settings: { seconds, connections },
     appends,
     service,
+    tokens,
   };
   const dir = join(__dirname, '..', 'results');
   mkdirSync(dir, { recursive: true });

@@ -1,4 +1,5 @@
 import { randomBytes, randomUUID } from 'node:crypto';
+import { bearer } from '@crm/test-support';
 
 export type Step = 'capture' | 'engage' | 'qualify' | 'convert';
 
@@ -44,9 +45,13 @@ const PATTERN = ['capture', 'advance', 'advance'] as const;
 
 const EXPECTED: Record<Step, number> = { capture: 201, engage: 201, qualify: 200, convert: 200 };
 
+/** Who sends the load: a sales rep, so that every command also passes the record-level rule. */
+const CALLER = 'sales_rep';
+
 /**
  * Steady command load on the leads service, at a fixed rate (an open model: a slow or failing
- * request does not slow the next ones down). Leads are captured, engaged, and every other one
+ * request does not slow the next ones down), as the demo sales rep rep-1 (a real token from the
+ * identity provider), who owns the leads they capture. Leads are captured, engaged, and every other one
  * qualified and converted. A step that failed is sent again later, as a client would; one the
  * service refused with a 4xx ends that lead's flow. Every outcome is kept, and every ack.
  */
@@ -58,6 +63,7 @@ export class CommandLoad {
   private timer: NodeJS.Timeout | undefined;
   private ticks = 0;
   private captured = 0;
+  private authorization = '';
 
   constructor(
     private readonly leadsUrl: () => string,
@@ -65,7 +71,9 @@ export class CommandLoad {
     private readonly timeoutMs = 10_000,
   ) {}
 
-  start(): void {
+  /** Signs the caller in, then sends at the fixed rate until stop(). */
+  async start(): Promise<void> {
+    this.authorization = await bearer(CALLER);
     this.timer = setInterval(() => this.tick(), this.intervalMs);
   }
 
@@ -167,7 +175,11 @@ export class CommandLoad {
     try {
       const response = await fetch(`${this.leadsUrl()}${path}`, {
         method: 'POST',
-        headers: { 'content-type': 'application/json', 'x-request-id': requestId },
+        headers: {
+          'content-type': 'application/json',
+          'x-request-id': requestId,
+          authorization: this.authorization,
+        },
         ...(body === undefined ? {} : { body: JSON.stringify(body) }),
         signal: AbortSignal.timeout(this.timeoutMs),
       });

@@ -69,11 +69,14 @@ export class FaultRig {
   /** Starts a service process of this run; the reaper kills it should the test die. */
   async startService(name: ServiceName, port: number, env: Record<string, string>): Promise<ServiceProcess> {
     const [markerName, markerValue] = this.marker.split('=');
-    const service = new ServiceProcess(name, port, { ...env, [markerName]: markerValue });
+    const service = new ServiceProcess(
+      name,
+      port,
+      { ...env, [markerName]: markerValue },
+      { onSpawn: (pid) => this.reaper.killProcess(pid, this.marker) },
+    );
     this.running.add(service);
-    const started = service.start(); // spawns at once
-    this.reaper.killProcess(service.pid!, this.marker);
-    await started;
+    await service.start();
     return service;
   }
 
@@ -112,7 +115,7 @@ export class Scenario {
 
   /** Starts the load and the probes, and waits until some leads are converted end to end. */
   async warmUp(conversions = 3): Promise<void> {
-    this.load.start();
+    await this.load.start();
     this.readiness.start();
     await waitFor(`${conversions} conversions applied in pipeline`, async () => {
       if (this.load.acksOf('convert').length < conversions) return false;

@@ -1,7 +1,6 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { Client } from 'pg';
 import {
   OtlpReceiver,
   PublishedEventsReader,
@@ -17,7 +16,8 @@ import {
  * The leads service as users meet it: a real process (built output, OTel preloaded) on the real
  * PostgreSQL and Kafka broker. Integrators read crm.leads.events with a plain Kafka consumer and
  * the CloudEvents SDK, each record fitting the AsyncAPI document; SREs see one trace from the HTTP
- * request to the projection write.
+ * request to the projection write. Each test makes its own leads. (Commands, refusals and the
+ * read model are specified in process: apps/leads/test.)
  */
 jest.setTimeout(120_000);
 
@@ -36,17 +36,14 @@ const traceparent = () => `00-${randomBytes(16).toString('hex')}-${randomBytes(8
 const http = (method: string, path: string, body?: unknown, headers: Record<string, string> = {}) =>
   callService(leads, method, path, body, headers);
 
-async function eventCount(): Promise<number> {
-  const client = new Client({ connectionString: db.url });
-  await client.connect();
-  try {
-    return Number((await client.query('select count(*) from leads_eventstore.es_events')).rows[0].count);
-  } finally {
-    await client.end();
-  }
-}
-
 const kafkaEventsOf = (leadId: string) => integrator.events.filter((e) => e.key === leadId);
+
+/** A lead captured over HTTP (a fresh e-mail unless one is given): its id, customer id and owner. */
+async function capture(body: Record<string, unknown>) {
+  const captured = await http('POST', '/leads', { email: email(), ...body });
+  expect(captured.status).toBe(201);
+  return captured.body as { id: string; customerId: string; ownerId: string };
+}
 
 async function readLead(id: string, until: (lead: Record<string, unknown>) => boolean = () => true) {
   return waitFor(`lead ${id} in the projection`, async () => {
@@ -100,13 +97,6 @@ describe('leads service, end to end', () => {
     );
     expect(captured.status).toBe(201);
     const { id, customerId } = captured.body;
-    expect(captured.body).toMatchObject({
-      status: 'new',
-      ownerId: expect.stringMatching(/^(ana|ben)-/),
-      revision: 2,
-    });
-    expect(captured.headers.get('etag')).toBe('"2"');
-    expect(captured.headers.get('location')).toBe(`/leads/${id}`);
 
     const published = await waitFor('LeadCaptured on crm.leads.events', () => {
       const ours = kafkaEventsOf(id);
@@ -148,97 +138,43 @@ describe('leads service, end to end', () => {
     });
   });
 
-  it('rejects bad input with 400 naming every offending field, and appends nothing', async () => {
-    const before = await eventCount();
-    const bad = await http('POST', '/leads', {
-      personName: 'Bob',
-      email: 'not-an-email',
-      channel: 'carrier-pigeon',
-      companySize: -3,
-      favouriteColour: 'blue',
-    });
-    expect(bad.status).toBe(400);
-    expect(bad.body.code).toBe('VALIDATION_FAILED');
-    const fields = bad.body.errors.map((e: { field: string }) => e.field).sort();
-    expect(fields).toEqual(['channel', 'companySize', 'email', 'favouriteColour']);
-    expect((await http('POST', `/leads/not-a-uuid/qualify`)).status).toBe(400);
-    expect((await http('POST', `/leads/${randomUUID()}/qualify`)).status).toBe(404);
-    expect(await eventCount()).toBe(before);
-  });
-
-  it('refuses a second lead with the same e-mail with 409 and the existing id, appending nothing', async () => {
-    const address = email();
-    const first = await http('POST', '/leads', { personName: 'Carla', email: address, channel: 'event' });
-    expect(first.status).toBe(201);
-    const before = await eventCount();
-    const second = await http('POST', '/leads', {
-      companyName: 'Other',
-      email: `  ${address.toUpperCase()} `,
-      channel: 'phone',
-    });
-    expect(second.status).toBe(409);
-    expect(second.headers.get('content-type')).toMatch(/^application\/problem\+json/);
-    expect(second.body).toMatchObject({
-      type: 'https://crm.example/problems/lead-email-taken',
-      title: 'Lead email taken',
-      status: 409,
-      instance: '/leads',
-      code: 'LEAD_EMAIL_TAKEN',
-      details: { existingLeadId: first.body.id },
-    });
-    expect(await eventCount()).toBe(before);
-  });
-
-  it('takes a lead through engagement, qualification and conversion with optimistic concurrency', async () => {
-    const created = await http('POST', '/leads', {
+  it('takes a lead through engagement, qualification and conversion; a refused conversion publishes nothing', async () => {
+    const created = await capture({
       personName: 'Dora',
       companyName: 'Big Co',
-      email: email(),
       channel: 'referral',
       companySize: 2000,
     });
-    const { id } = created.body;
-    const engaged = await http(
-      'POST',
-      `/leads/${id}/engagements`,
-      { kind: 'meeting', channel: 'event', summary: 'demo' },
-      { 'if-match': created.headers.get('etag')! },
-    );
+    const { id } = created;
+    const engaged = await http('POST', `/leads/${id}/engagements`, {
+      kind: 'meeting',
+      channel: 'event',
+      summary: 'demo',
+    });
     expect(engaged.status).toBe(201);
-    expect(engaged.body.status).toBe('working');
-
-    const stale = await http('POST', `/leads/${id}/qualify`, undefined, {
-      'if-match': created.headers.get('etag')!,
-    });
-    // A stale If-Match is a failed precondition (412), not a business conflict (409).
-    expect(stale.status).toBe(412);
-    expect(stale.headers.get('content-type')).toMatch(/^application\/problem\+json/);
-    expect(stale.body).toMatchObject({
-      type: 'https://crm.example/problems/precondition-failed',
-      title: 'Precondition failed',
-      status: 412,
-      instance: `/leads/${id}/qualify`,
-      code: 'PRECONDITION_FAILED',
-      details: { expectedRevision: created.body.revision, actualRevision: engaged.body.revision },
-    });
-
-    const qualified = await http('POST', `/leads/${id}/qualify`, undefined, {
-      'if-match': engaged.headers.get('etag')!,
-    });
-    expect(qualified.status).toBe(200);
+    expect((await http('POST', `/leads/${id}/convert`)).body.code).toBe('LEAD_NOT_QUALIFIED');
+    const qualified = await http('POST', `/leads/${id}/qualify`);
     expect(qualified.body).toMatchObject({ status: 'qualified', score: 25 + 10 + 10 + 30 });
+    expect((await http('POST', `/leads/${id}/convert`)).body.status).toBe('converted');
 
-    const converted = await http('POST', `/leads/${id}/convert`);
-    expect(converted.status).toBe(200);
-    expect(converted.body.status).toBe('converted');
-    const conversion = await waitFor('LeadConverted on Kafka', () =>
-      kafkaEventsOf(id).find((e) => e.event.type === 'crm.leads.LeadConverted.v1'),
-    );
-    expect(conversion.event.data).toMatchObject({
-      leadId: id,
-      ownerId: created.body.ownerId,
-      score: 75,
+    // One key, one partition, in order: once the conversion is read, whatever the refused one
+    // had published would have been read before it.
+    const published = await waitFor('LeadConverted on Kafka', () => {
+      const ours = kafkaEventsOf(id);
+      return ours.some((e) => e.event.type === 'crm.leads.LeadConverted.v1') ? ours : undefined;
     });
+    expect(published.map((e) => e.message)).toEqual(
+      [
+        'LeadCaptured',
+        'CustomerLifecycleStageReached',
+        'LeadAssigned',
+        'LeadEngagementRecorded',
+        'LeadWorkStarted',
+        'LeadQualified',
+        'LeadConverted',
+      ].map((type) => `leadsEvents/${type}V1`),
+    );
+    expect(published[6].event.data).toMatchObject({ leadId: id, ownerId: created.ownerId, score: 75 });
 
     const lead = await readLead(id, (l) => l.status === 'converted');
     expect(lead.body.engagements).toEqual([
@@ -250,43 +186,6 @@ describe('leads service, end to end', () => {
       engagements: 10,
       companySize: 30,
     });
-
-    const before = await eventCount();
-    const again = await http('POST', `/leads/${id}/disqualify`, { reason: 'no_budget' });
-    expect(again.status).toBe(422);
-    expect(again.body.code).toBe('LEAD_ALREADY_CONVERTED');
-    expect(await eventCount()).toBe(before);
-  });
-
-  it('refuses to convert a disqualified lead with 422', async () => {
-    const created = await http('POST', '/leads', {
-      personName: 'Eva',
-      phone: '600 000 001',
-      channel: 'phone',
-    });
-    const { id } = created.body;
-    expect((await http('POST', `/leads/${id}/disqualify`, { reason: 'no_need' })).status).toBe(200);
-    const convert = await http('POST', `/leads/${id}/convert`);
-    expect(convert.status).toBe(422);
-    expect(convert.body.code).toBe('LEAD_DISQUALIFIED');
-  });
-
-  it('assigns owners round robin and lists leads filtered by owner, status and channel', async () => {
-    const owners: string[] = [];
-    for (let i = 0; i < 4; i++) {
-      const r = await http('POST', '/leads', { personName: `Rr ${i}`, email: email(), channel: 'social' });
-      owners.push(r.body.ownerId);
-    }
-    expect(owners[0]).not.toBe(owners[1]);
-    expect(owners[2]).toBe(owners[0]);
-    expect(owners[3]).toBe(owners[1]);
-    const page = await waitFor('social leads in the projection', async () => {
-      const r = await http('GET', `/leads?channel=social&status=new&ownerId=${owners[0]}&pageSize=1`);
-      return r.body.total >= 2 ? r : undefined;
-    });
-    expect(page.body.items).toHaveLength(1);
-    expect(page.body.items[0]).toMatchObject({ channel: 'social', status: 'new', ownerId: owners[0] });
-    expect((await http('GET', '/leads?pageSize=1000')).status).toBe(400);
   });
 
   it('serves its OpenAPI document and health endpoints', async () => {
@@ -345,8 +244,14 @@ describe('leads service, end to end', () => {
     const checkedIn = JSON.parse(readFileSync(file, 'utf8'));
     expect(channels.leadsEvents.messages).toEqual(checkedIn.channels.leadsEvents.messages);
 
-    // Every type this file made the service publish, each read by the CloudEvents SDK and fitting
-    // its message in the document.
+    // A lead converted and another disqualified: every type of the topic, each read by the
+    // CloudEvents SDK and fitting its message in the document.
+    const converted = await capture({ companyName: 'Convert Co', channel: 'referral', companySize: 2000 });
+    await http('POST', `/leads/${converted.id}/engagements`, { kind: 'call', channel: 'phone' });
+    await http('POST', `/leads/${converted.id}/qualify`);
+    expect((await http('POST', `/leads/${converted.id}/convert`)).status).toBe(200);
+    const dropped = await capture({ personName: 'Nadia', channel: 'social' });
+    expect((await http('POST', `/leads/${dropped.id}/disqualify`, { reason: 'spam' })).status).toBe(200);
     const published = [
       'CustomerLifecycleStageReachedV1',
       'LeadAssignedV1',
@@ -358,7 +263,8 @@ describe('leads service, end to end', () => {
       'LeadWorkStartedV1',
     ].map((m) => `leadsEvents/${m}`);
     const seen = await waitFor('a record of every type on the topic', () => {
-      const messages = [...new Set(integrator.events.map((e) => e.message))].sort();
+      const ours = [...kafkaEventsOf(converted.id), ...kafkaEventsOf(dropped.id)];
+      const messages = [...new Set(ours.map((e) => e.message))].sort();
       return messages.length >= published.length ? messages : undefined;
     });
     expect(seen).toEqual(published);

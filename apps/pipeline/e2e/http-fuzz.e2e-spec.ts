@@ -2,6 +2,7 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { Client } from 'pg';
 import {
   ServiceProcess,
+  bearer,
   callService,
   fetchRoutes,
   freePort,
@@ -54,7 +55,12 @@ const eventsCorrelatedWith = async (pattern: string) => {
 };
 
 async function raw(method: string, path: string, body: string, headers: Record<string, string>) {
-  const response = await fetch(`${pipeline.url}${path}`, { method, headers, body });
+  const authorization = await bearer();
+  const response = await fetch(`${pipeline.url}${path}`, {
+    method,
+    headers: { authorization, ...headers },
+    body,
+  });
   return { status: response.status, body: (await response.json()) as Record<string, unknown> };
 }
 

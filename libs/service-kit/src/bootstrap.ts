@@ -5,10 +5,13 @@ import { Logger, Module, type DynamicModule, type INestApplication } from '@nest
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { Logger as PinoNestLogger } from 'nestjs-pino';
 import pino, { type Logger as PinoLogger } from 'pino';
+import { installAuth } from './auth/install';
 import { loadConfig, type ServiceConfig } from './config/service-config';
 import { DomainExceptionFilter } from './http/domain-exception.filter';
 import { jsonBody } from './http/json-body';
 import { createOpenApiDocument, type ApiDescription } from './http/openapi';
+import { rateLimitModules } from './http/rate-limit';
+import { applyHttpSecurity } from './http/security';
 import { createValidationPipe } from './http/validation.pipe';
 import { createServiceLogger, requestLogging } from './logging/json-logger';
 import { prepareEventConsumers } from './platform/platform.module';
@@ -36,7 +39,8 @@ function routeProcessWarnings(logger: PinoLogger) {
 class ServiceRootModule {}
 
 /**
- * The HTTP edge every service shares: JSON logs (requests included), body parsing, validation,
+ * The HTTP edge every service shares: JSON logs (requests included), security headers, CORS and
+ * a rate limit per client (see http/security.ts, http/rate-limit.ts), body parsing, validation,
  * error mapping, OpenAPI, shutdown hooks. Bodies are JSON only: Nest's parsers (JSON and
  * urlencoded) are replaced by one that reads `application/json` as text within HTTP_BODY_LIMIT
  * (413 beyond it), and `jsonBody` parses it and refuses other media types, malformed or too deep
@@ -52,19 +56,24 @@ export async function createServiceApp(
   const requests = requestLogging(logger);
   const root: DynamicModule = {
     module: ServiceRootModule,
-    imports: [requests.module, module as DynamicModule],
+    imports: [requests.module, ...rateLimitModules(config), module as DynamicModule],
   };
   const app = await NestFactory.create<NestExpressApplication>(root, { bufferLogs: true, bodyParser: false });
   app.useLogger(app.get(PinoNestLogger));
   // What was logged while the modules were created, now; what comes next, when it happens.
   app.flushLogs();
   app.use(requests.middleware);
+  applyHttpSecurity(app, config);
   app.useBodyParser('text', { type: 'application/json', limit: config.HTTP_BODY_LIMIT });
   app.use(jsonBody());
   app.useGlobalPipes(createValidationPipe());
   app.useGlobalFilters(new DomainExceptionFilter());
   app.enableShutdownHooks();
-  SwaggerModule.setup('docs', app, createOpenApiDocument(app, service), { jsonDocumentUrl: 'docs-json' });
+  // Every route's bearer token and roles (auth/install.ts); the document says which need what.
+  const auth = installAuth(app, config);
+  SwaggerModule.setup('docs', app, auth.describe(createOpenApiDocument(app, service)), {
+    jsonDocumentUrl: 'docs-json',
+  });
   return app;
 }
 

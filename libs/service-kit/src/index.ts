@@ -18,3 +18,4 @@ export * from './http/openapi';
 export * from './health/metrics.controller';
 export * from './platform/consumer-health';
 export * from './platform/dead-letters.controller';
+export * from './auth';

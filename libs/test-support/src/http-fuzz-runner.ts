@@ -1,6 +1,8 @@
 import fc from 'fast-check';
 import { requestsFor, type FuzzRequest } from './http-fuzz';
+import { isAuthFault } from './http-fuzz-auth';
 import type { Route } from './openapi-routes';
+import { bearer } from './tokens';
 
 export interface FuzzOptions {
   service: string;
@@ -14,6 +16,8 @@ export interface FuzzOptions {
   timeoutMs: number;
   /** Every request carries `x-correlation-id: <prefix>-<n>`, so its events could be found. */
   correlationPrefix: string;
+  /** The Authorization of requests that do not carry a bad one; default: the demo admin's token. */
+  authorization?: string;
 }
 
 export interface FuzzFigures {
@@ -31,11 +35,17 @@ interface Answer {
   text: string;
 }
 
-async function send(baseUrl: string, request: FuzzRequest, correlationId: string, timeoutMs: number) {
+async function send(
+  baseUrl: string,
+  request: FuzzRequest,
+  correlationId: string,
+  timeoutMs: number,
+  authorization: string,
+) {
   try {
     const response = await fetch(`${baseUrl}${request.path}`, {
       method: request.method,
-      headers: { ...request.headers, 'x-correlation-id': correlationId },
+      headers: { authorization, ...request.headers, 'x-correlation-id': correlationId },
       ...(request.body === undefined ? {} : { body: request.body }),
       signal: AbortSignal.timeout(timeoutMs),
     });
@@ -51,6 +61,7 @@ async function send(baseUrl: string, request: FuzzRequest, correlationId: string
 export function problemWith(request: FuzzRequest, answer: Answer): string | undefined {
   if (answer.status === 0) return answer.text;
   if (answer.status >= 500) return `answered ${answer.status}`;
+  if (isAuthFault(request) && answer.status !== 401) return `answered ${answer.status} without a valid token`;
   if (request.mustRefuse && answer.status < 400) return `accepted a faulty command (${answer.status})`;
   if (answer.status < 400) return undefined;
   if (!answer.contentType?.startsWith('application/problem+json'))
@@ -80,6 +91,7 @@ const excerpt = (value: unknown, max = 300) => {
  */
 export async function fuzzHttp(options: FuzzOptions): Promise<FuzzFigures> {
   const { baseUrl, seed, concurrency, timeoutMs } = options;
+  const authorization = options.authorization ?? (await bearer());
   const figures: FuzzFigures = {
     service: options.service,
     requests: 0,
@@ -97,7 +109,13 @@ export async function fuzzHttp(options: FuzzOptions): Promise<FuzzFigures> {
       async (batch) => {
         const answers = await Promise.all(
           batch.map((request) =>
-            send(baseUrl, request, `${options.correlationPrefix}-${figures.requests++}`, timeoutMs),
+            send(
+              baseUrl,
+              request,
+              `${options.correlationPrefix}-${figures.requests++}`,
+              timeoutMs,
+              authorization,
+            ),
           ),
         );
         batch.forEach((request, i) => {

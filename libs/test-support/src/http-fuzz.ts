@@ -1,4 +1,5 @@
 import fc from 'fast-check';
+import { withoutValidToken } from './http-fuzz-auth';
 import type { JsonSchema, Route } from './openapi-routes';
 
 /**
@@ -318,7 +319,10 @@ function queryFault(route: Route): fc.Arbitrary<Fault> | undefined {
     });
 }
 
-/** Requests to one operation: a plausible draft plus at least one fault (commands) or none (queries). */
+/**
+ * Requests to one operation: a plausible draft plus at least one fault (commands) or none
+ * (queries); for an operation that needs a token, one in ten carries a bad one instead.
+ */
 export function requestsFor(route: Route): fc.Arbitrary<FuzzRequest> {
   const ids = fc.array(fc.uuid(), { minLength: route.pathParams.length, maxLength: route.pathParams.length });
   const body = route.body ? plausible(route.body).map((b) => JSON.stringify(b)) : fc.constant(undefined);
@@ -343,7 +347,7 @@ export function requestsFor(route: Route): fc.Arbitrary<FuzzRequest> {
     ...chosen,
     ...(route.pathParams.length > 0 || !route.command ? [fc.constant((d: Draft) => d)] : []),
   );
-  return fc.tuple(draft, fault, fc.option(ODD_IF_MATCH, { freq: 4 })).map(([d, apply, ifMatch]) => {
+  const faulty = fc.tuple(draft, fault, fc.option(ODD_IF_MATCH, { freq: 4 })).map(([d, apply, ifMatch]) => {
     const faulty = apply(d);
     return {
       ...faulty,
@@ -353,4 +357,9 @@ export function requestsFor(route: Route): fc.Arbitrary<FuzzRequest> {
       mustRefuse: route.command,
     };
   });
+  if (route.public) return faulty;
+  return fc.oneof(
+    { arbitrary: faulty, weight: 9 },
+    { arbitrary: withoutValidToken(`${route.method} ${route.path}`, draft), weight: 1 },
+  );
 }

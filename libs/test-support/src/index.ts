@@ -1,5 +1,7 @@
 export * from './env';
 export * from './service-process';
+export * from './identity-provider';
+export * from './tokens';
 export * from './otlp-receiver';
 export * from './private-postgres';
 export * from './private-kafka';
@@ -8,3 +10,6 @@ export * from './reaper';
 export * from './published-events';
 export * from './openapi-routes';
 export * from './http-fuzz-runner';
+export * from './in-process-service';
+export * from './projection-spec';
+export * from './route-access';

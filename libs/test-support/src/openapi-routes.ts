@@ -1,3 +1,5 @@
+import { bearer } from './tokens';
+
 /** The parts of an OpenAPI 3 document (as @nestjs/swagger writes it) that a fuzz needs. */
 export interface JsonSchema {
   $ref?: string;
@@ -19,6 +21,7 @@ interface OpenApiParameter {
 
 interface OpenApiOperation {
   parameters?: OpenApiParameter[];
+  security?: Record<string, string[]>[];
   requestBody?: { content?: Record<string, { schema?: JsonSchema }> };
 }
 
@@ -39,6 +42,8 @@ export interface Route {
   body?: JsonSchema;
   /** Everything but GET changes state: a command. */
   command: boolean;
+  /** Needs no token (`security: []`), e.g. the health probes. */
+  public: boolean;
 }
 
 const METHODS = ['get', 'post', 'put', 'patch', 'delete'];
@@ -97,6 +102,7 @@ export function routesOf(service: string, document: OpenApiDocument): Route[] {
             .map((p) => ({ name: p.name, schema: resolve(p.schema ?? { type: 'string' }) })),
           ...(body ? { body: resolve(body) } : {}),
           command: method !== 'get',
+          public: operation.security?.length === 0,
         };
       }),
   );
@@ -104,7 +110,7 @@ export function routesOf(service: string, document: OpenApiDocument): Route[] {
 
 /** The operations of a running service, from its `/docs-json`. */
 export async function fetchRoutes(service: string, baseUrl: string): Promise<Route[]> {
-  const response = await fetch(`${baseUrl}/docs-json`);
+  const response = await fetch(`${baseUrl}/docs-json`, { headers: { authorization: await bearer() } });
   if (!response.ok) throw new Error(`${service} /docs-json answered ${response.status}`);
   return routesOf(service, (await response.json()) as OpenApiDocument);
 }

@@ -2,6 +2,8 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { waitFor } from './env';
+import { identityProvider } from './identity-provider';
+import { DEFAULT_CALLER, bearer } from './tokens';
 
 const ROOT = join(__dirname, '..', '..', '..');
 
@@ -18,8 +20,19 @@ export async function freePort(): Promise<number> {
 }
 
 /**
+ * Settings of every service process started here unless the test gives its own: end-to-end tests,
+ * the HTTP fuzz, the fault rig and the bench send many thousands of requests a minute from one
+ * address, far beyond the production rate limit (RATE_LIMIT_PER_MINUTE, 600 by default).
+ */
+export const TEST_SERVICE_DEFAULTS: Readonly<Record<string, string>> = {
+  RATE_LIMIT_PER_MINUTE: '100000000',
+};
+
+/**
  * A service started as a real process from its build output, with the OpenTelemetry SDK preloaded
- * exactly as in production (`node --require otel.preload.js`). Its stdout (JSON logs) is kept.
+ * exactly as in production (`node --require otel.preload.js`). Its stdout (JSON logs) is kept. It
+ * trusts the tests' identity provider (OIDC_ISSUER_URL and OIDC_AUDIENCE of `identityProvider()`,
+ * started if need be) unless its env says otherwise; `onSpawn` hears its pid as soon as it has one.
  */
 export class ServiceProcess {
   readonly output: string[] = [];
@@ -34,6 +47,7 @@ export class ServiceProcess {
     readonly service: string,
     readonly port: number,
     private readonly env: Record<string, string>,
+    private readonly options: { onSpawn?: (pid: number) => void } = {},
   ) {}
 
   get url(): string {
@@ -41,6 +55,7 @@ export class ServiceProcess {
   }
 
   async start(timeoutMs = 60_000): Promise<void> {
+    const { issuer, audience } = await identityProvider();
     const child = spawn(
       process.execPath,
       [
@@ -52,11 +67,20 @@ export class ServiceProcess {
       ],
       {
         cwd: ROOT,
-        env: { ...process.env, OTEL_SERVICE_NAME: this.service, ...this.env, PORT: String(this.port) },
+        env: {
+          ...process.env,
+          OTEL_SERVICE_NAME: this.service,
+          ...TEST_SERVICE_DEFAULTS,
+          OIDC_ISSUER_URL: issuer,
+          OIDC_AUDIENCE: audience,
+          ...this.env,
+          PORT: String(this.port),
+        },
         stdio: ['ignore', 'pipe', 'pipe'],
       },
     );
     this.child = child;
+    if (child.pid) this.options.onSpawn?.(child.pid);
     const keep = (chunk: Buffer) => this.output.push(...chunk.toString().split('\n').filter(Boolean));
     child.stdout?.on('data', keep);
     child.stderr?.on('data', keep);
@@ -101,7 +125,11 @@ export interface JsonResponse {
   body: any;
 }
 
-/** One HTTP call to a service with a JSON body (if any), answering the status, headers and parsed body. */
+/**
+ * One HTTP call to a service with a JSON body (if any), answering the status, headers and parsed
+ * body. It carries a real access token of the demo admin (DEFAULT_CALLER) unless `headers` has an
+ * Authorization of its own (`{ authorization: await bearer('sales_rep') }`).
+ */
 export async function callService(
   service: { url: string },
   method: string,
@@ -109,9 +137,14 @@ export async function callService(
   body?: unknown,
   headers: Record<string, string> = {},
 ): Promise<JsonResponse> {
+  const own = Object.keys(headers).some((name) => name.toLowerCase() === 'authorization');
   const response = await fetch(`${service.url}${path}`, {
     method,
-    headers: { 'content-type': 'application/json', ...headers },
+    headers: {
+      'content-type': 'application/json',
+      ...(own ? {} : { authorization: await bearer(DEFAULT_CALLER) }),
+      ...headers,
+    },
     ...(body === undefined ? {} : { body: JSON.stringify(body) }),
   });
   const text = await response.text();

@@ -8,12 +8,16 @@ import {
   ApiProblems,
   BODY_COMMAND_PROBLEMS,
   CommandCtx,
+  CurrentPrincipal,
   ETAG_HEADER,
   IfMatchRevision,
   NO_BODY_COMMAND_PROBLEMS,
   NoBody,
   QUERY_PROBLEMS,
+  Roles,
   etagFor,
+  type Principal,
+  type Role,
 } from '@crm/service-kit';
 import {
   AssignLeadDto,
@@ -40,6 +44,14 @@ function accepted(response: Response, { lead, revision }: LeadCommandResult): Co
 }
 
 const NOT_FOUND = 'No lead with this id (LEAD_NOT_FOUND)';
+
+/**
+ * Who works leads: reps and managers (within their record scope: a rep's own leads, a manager's
+ * team's), admins; marketers also capture them; analysts and integrators only read.
+ */
+const WORKERS: [Role, ...Role[]] = ['sales_rep', 'sales_manager', 'admin'];
+const CAPTURERS: [Role, ...Role[]] = [...WORKERS, 'marketer'];
+const READERS: [Role, ...Role[]] = [...CAPTURERS, 'analyst', 'integrator'];
 const updated = (description: string) =>
   ApiCommandResult({ status: 200, description, type: CommandAcceptedDto });
 
@@ -52,6 +64,7 @@ export class LeadController {
   ) {}
 
   @Post()
+  @Roles(...CAPTURERS)
   @HttpCode(201)
   @ApiOperation({ operationId: 'captureLead', summary: 'Capture a lead (a new customer id)' })
   @ApiCommandResult({ status: 201, description: 'Captured', type: CommandAcceptedDto, location: true })
@@ -63,32 +76,40 @@ export class LeadController {
   async capture(
     @Body() dto: CaptureLeadDto,
     @CommandCtx() context: CommandContext,
+    @CurrentPrincipal() caller: Principal,
     @Res({ passthrough: true }) res: Response,
   ) {
-    const result = await this.leads.capture(dto, context);
+    const result = await this.leads.capture(dto, context, caller);
     res.setHeader('Location', `/leads/${result.lead.profile.leadId}`);
     return accepted(res, result);
   }
 
   @Get()
+  @Roles(...READERS)
   @ApiOperation({ operationId: 'listLeads', summary: 'List leads, newest first, filtered and paged' })
   @ApiOkResponse({ description: 'One page of leads, with the total' })
   @ApiProblems(QUERY_PROBLEMS)
-  list(@Query() query: ListLeadsQuery) {
-    return this.queries.list(query);
+  list(@Query() query: ListLeadsQuery, @CurrentPrincipal() caller: Principal) {
+    return this.queries.list(query, caller);
   }
 
   @Get(':id')
+  @Roles(...READERS)
   @ApiOperation({ operationId: 'getLead', summary: 'Read a lead with its engagement timeline' })
   @ApiOkResponse({ description: 'The lead, as the projection has it', headers: ETAG_HEADER })
   @ApiProblems({ ...QUERY_PROBLEMS, 404: NOT_FOUND })
-  async get(@Param() { id }: LeadIdParams, @Res({ passthrough: true }) res: Response) {
-    const lead = await this.queries.byId(id);
+  async get(
+    @Param() { id }: LeadIdParams,
+    @CurrentPrincipal() caller: Principal,
+    @Res({ passthrough: true }) res: Response,
+  ) {
+    const lead = await this.queries.byId(id, caller);
     res.setHeader('ETag', etagFor(lead.revision));
     return lead;
   }
 
   @Post(':id/engagements')
+  @Roles(...WORKERS)
   @HttpCode(201)
   @ApiOperation({ operationId: 'recordLeadEngagement', summary: 'Record a call, e-mail, meeting or visit' })
   @ApiCommandResult({ status: 201, description: 'Recorded', type: CommandAcceptedDto })
@@ -99,12 +120,14 @@ export class LeadController {
     @Body() dto: RecordEngagementDto,
     @IfMatchRevision() expected: number | undefined,
     @CommandCtx() context: CommandContext,
+    @CurrentPrincipal() caller: Principal,
     @Res({ passthrough: true }) res: Response,
   ) {
-    return accepted(res, await this.leads.recordEngagement(id, dto, context, expected));
+    return accepted(res, await this.leads.recordEngagement(id, dto, context, expected, caller));
   }
 
   @Post(':id/assign')
+  @Roles('sales_manager', 'admin')
   @HttpCode(200)
   @ApiOperation({
     operationId: 'assignLead',
@@ -122,12 +145,14 @@ export class LeadController {
     @Body() dto: AssignLeadDto,
     @IfMatchRevision() expected: number | undefined,
     @CommandCtx() context: CommandContext,
+    @CurrentPrincipal() caller: Principal,
     @Res({ passthrough: true }) res: Response,
   ) {
-    return accepted(res, await this.leads.assign(id, dto, context, expected));
+    return accepted(res, await this.leads.assign(id, dto, context, expected, caller));
   }
 
   @Post(':id/qualify')
+  @Roles(...WORKERS)
   @HttpCode(200)
   @ApiOperation({
     operationId: 'qualifyLead',
@@ -145,12 +170,14 @@ export class LeadController {
     @NoBody() _body: undefined,
     @IfMatchRevision() expected: number | undefined,
     @CommandCtx() context: CommandContext,
+    @CurrentPrincipal() caller: Principal,
     @Res({ passthrough: true }) res: Response,
   ) {
-    return accepted(res, await this.leads.qualify(id, context, expected));
+    return accepted(res, await this.leads.qualify(id, context, expected, caller));
   }
 
   @Post(':id/disqualify')
+  @Roles(...WORKERS)
   @HttpCode(200)
   @ApiOperation({ operationId: 'disqualifyLead', summary: 'Disqualify the lead, with a reason' })
   @updated('Disqualified')
@@ -165,12 +192,14 @@ export class LeadController {
     @Body() dto: DisqualifyLeadDto,
     @IfMatchRevision() expected: number | undefined,
     @CommandCtx() context: CommandContext,
+    @CurrentPrincipal() caller: Principal,
     @Res({ passthrough: true }) res: Response,
   ) {
-    return accepted(res, await this.leads.disqualify(id, dto, context, expected));
+    return accepted(res, await this.leads.disqualify(id, dto, context, expected, caller));
   }
 
   @Post(':id/convert')
+  @Roles(...WORKERS)
   @HttpCode(200)
   @ApiOperation({ operationId: 'convertLead', summary: 'Hand the customer over to the sales pipeline' })
   @updated('Converted')
@@ -185,8 +214,9 @@ export class LeadController {
     @NoBody() _body: undefined,
     @IfMatchRevision() expected: number | undefined,
     @CommandCtx() context: CommandContext,
+    @CurrentPrincipal() caller: Principal,
     @Res({ passthrough: true }) res: Response,
   ) {
-    return accepted(res, await this.leads.convert(id, context, expected));
+    return accepted(res, await this.leads.convert(id, context, expected, caller));
   }
 }

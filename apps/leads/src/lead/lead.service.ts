@@ -1,9 +1,16 @@
 import { randomUUID } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
 import { assertValidEvent, commandTime, type CommandContext } from '@crm/contracts';
-import { CommandHandler, ruleBroken } from '@crm/decider';
+import { CommandHandler, ruleBroken, type CommandHandlerConfig } from '@crm/decider';
 import type { EventStore } from '@crm/event-store';
-import { EVENT_STORE } from '@crm/service-kit';
+import {
+  EVENT_STORE,
+  assertInScope,
+  defaultOwner,
+  recordScope,
+  withinScope,
+  type Principal,
+} from '@crm/service-kit';
 import { LeadsConfig } from '../leads.config';
 import { ownerForTicket, takeTicket } from '../assignment/round-robin';
 import { EmailClaims } from '../duplicates/email-claims';
@@ -23,28 +30,52 @@ export interface LeadCommandResult {
   revision: number;
 }
 
-/** The leads application service: turns requests into commands on the lead and its helpers. */
+/**
+ * The leads application service: turns requests into commands on the lead and its helpers. The
+ * caller (the verified principal, none for reactions) may change only the leads in their scope
+ * (record-scope.ts of the service kit): a rep their own, a manager their team's.
+ */
 @Injectable()
 export class LeadService {
-  private readonly leads: CommandHandler<LeadCommand, LeadState, LeadEvent>;
+  private readonly handler: CommandHandlerConfig<LeadCommand, LeadState, LeadEvent>;
   private readonly claims: EmailClaims;
 
   constructor(
     @Inject(EVENT_STORE) private readonly store: EventStore,
     private readonly config: LeadsConfig,
   ) {
-    this.leads = new CommandHandler({
+    this.handler = {
       store,
       decider: leadDecider,
       schemaVersions: LEAD_STREAM_SCHEMA_VERSIONS,
       // Checked against its published contract before it is stored.
       validateEvent: assertValidEvent,
       customerIdOf: (state) => state!.profile.customerId,
-    });
+    };
     this.claims = new EmailClaims(store, { orphanAfterMs: config.LEAD_EMAIL_ORPHAN_AFTER_SECONDS * 1000 });
   }
 
-  async capture(dto: CaptureLeadDto, context: CommandContext): Promise<LeadCommandResult> {
+  /** The lead decider, refusing a lead of an owner outside the caller's scope (NOT_RECORD_OWNER). */
+  private decider(caller: Principal | undefined) {
+    const scope = recordScope(caller, 'write');
+    return withinScope(
+      leadDecider,
+      (lead) => lead?.ownerId,
+      (lead) => lead !== undefined,
+      scope,
+      'lead',
+    );
+  }
+
+  async capture(
+    dto: CaptureLeadDto,
+    context: CommandContext,
+    caller?: Principal,
+  ): Promise<LeadCommandResult> {
+    // A rep's or a manager's lead is theirs unless they name an owner of their scope.
+    const scope = recordScope(caller, 'write');
+    if (dto.ownerId) assertInScope(scope, dto.ownerId, 'lead');
+    const ownerId = dto.ownerId ?? defaultOwner(caller, scope);
     const leadId = randomUUID();
     const customerId = randomUUID();
     const email = dto.email ? normaliseEmail(dto.email) : undefined;
@@ -53,8 +84,8 @@ export class LeadService {
     if (email) {
       await this.claims.claim(email, { leadId, customerId }, context);
     }
-    const owner: LeadAssignment | undefined = dto.ownerId
-      ? { ownerId: dto.ownerId, method: 'manual' }
+    const owner: LeadAssignment | undefined = ownerId
+      ? { ownerId, method: 'manual' }
       : await this.nextOwner(leadId, customerId, context);
     const personName = normaliseName(dto.personName);
     const companyName = normaliseName(dto.companyName);
@@ -83,17 +114,27 @@ export class LeadService {
     );
   }
 
-  async assign(leadId: string, dto: AssignLeadDto, context: CommandContext, expectedRevision?: number) {
+  async assign(
+    leadId: string,
+    dto: AssignLeadDto,
+    context: CommandContext,
+    expectedRevision?: number,
+    caller?: Principal,
+  ) {
+    if (dto.ownerId) assertInScope(recordScope(caller, 'write'), dto.ownerId, 'lead');
     let owner: LeadAssignment | undefined = dto.ownerId
       ? { ownerId: dto.ownerId, method: 'manual' }
       : undefined;
     if (!owner) {
-      // Check the lead exists and is open before taking a turn, so a refused command leaves no trace.
-      const { state } = await this.leads.load(leadStreamId(leadId));
-      leadDecider.decide({ type: 'AssignLead', data: { ownerId: '', method: 'round_robin' } }, state);
+      // Check the lead exists, is open and the caller's before taking a turn: a refusal leaves no trace.
+      const { state } = await new CommandHandler(this.handler).load(leadStreamId(leadId));
+      this.decider(caller).decide(
+        { type: 'AssignLead', data: { ownerId: '', method: 'round_robin' } },
+        state,
+      );
       owner = await this.nextOwner(leadId, state!.profile.customerId, context, true);
     }
-    return this.run(leadId, { type: 'AssignLead', data: owner! }, context, expectedRevision);
+    return this.run(leadId, { type: 'AssignLead', data: owner! }, context, expectedRevision, caller);
   }
 
   recordEngagement(
@@ -101,6 +142,7 @@ export class LeadService {
     dto: RecordEngagementDto,
     context: CommandContext,
     expectedRevision?: number,
+    caller?: Principal,
   ) {
     const at = commandTime(context);
     return this.run(
@@ -118,19 +160,27 @@ export class LeadService {
       },
       context,
       expectedRevision,
+      caller,
     );
   }
 
-  qualify(leadId: string, context: CommandContext, expectedRevision?: number) {
+  qualify(leadId: string, context: CommandContext, expectedRevision?: number, caller?: Principal) {
     return this.run(
       leadId,
       { type: 'QualifyLead', data: { rules: this.config.scoringRules, at: commandTime(context) } },
       context,
       expectedRevision,
+      caller,
     );
   }
 
-  disqualify(leadId: string, dto: DisqualifyLeadDto, context: CommandContext, expectedRevision?: number) {
+  disqualify(
+    leadId: string,
+    dto: DisqualifyLeadDto,
+    context: CommandContext,
+    expectedRevision?: number,
+    caller?: Principal,
+  ) {
     return this.run(
       leadId,
       {
@@ -139,15 +189,17 @@ export class LeadService {
       },
       context,
       expectedRevision,
+      caller,
     );
   }
 
-  convert(leadId: string, context: CommandContext, expectedRevision?: number) {
+  convert(leadId: string, context: CommandContext, expectedRevision?: number, caller?: Principal) {
     return this.run(
       leadId,
       { type: 'ConvertLead', data: { at: commandTime(context) } },
       context,
       expectedRevision,
+      caller,
     );
   }
 
@@ -156,8 +208,10 @@ export class LeadService {
     command: LeadCommand,
     context: CommandContext,
     expectedRevision?: number,
+    caller?: Principal,
   ) {
-    const result = await this.leads.handle(leadStreamId(leadId), command, context, { expectedRevision });
+    const leads = new CommandHandler({ ...this.handler, decider: this.decider(caller) });
+    const result = await leads.handle(leadStreamId(leadId), command, context, { expectedRevision });
     return { lead: result.state!, revision: result.revision };
   }
 

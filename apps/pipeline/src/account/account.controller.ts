@@ -8,10 +8,15 @@ import {
   ApiProblems,
   BODY_COMMAND_PROBLEMS,
   CommandCtx,
+  CurrentPrincipal,
+  ROLES,
   ETAG_HEADER,
   IfMatchRevision,
   QUERY_PROBLEMS,
+  Roles,
   etagFor,
+  type Principal,
+  type Role,
 } from '@crm/service-kit';
 import { AccountQueries } from '../read-model/account.queries';
 import {
@@ -42,6 +47,20 @@ function accepted(res: Response, { account, revision }: AccountResult) {
 
 const NOT_FOUND = 'No account with this id (ACCOUNT_NOT_FOUND)';
 
+/**
+ * The customer's record is shared by everyone who serves the customer: sales opens it, sales and
+ * support keep it up to date, every role reads it (its opportunities filtered to the reader's
+ * record scope).
+ */
+const EDITORS: [Role, ...Role[]] = [
+  'sales_rep',
+  'sales_manager',
+  'support_agent',
+  'support_manager',
+  'admin',
+];
+const EVERYONE = ROLES as unknown as [Role, ...Role[]];
+
 @ApiTags('accounts')
 @Controller('accounts')
 export class AccountController {
@@ -51,6 +70,7 @@ export class AccountController {
   ) {}
 
   @Post()
+  @Roles('sales_rep', 'sales_manager', 'admin')
   @HttpCode(201)
   @ApiOperation({ operationId: 'createAccount', summary: "Open a customer's account (a new customer id)" })
   @ApiCommandResult({ status: 201, description: 'Opened', location: true })
@@ -74,16 +94,22 @@ export class AccountController {
   }
 
   @Get(':id')
+  @Roles(...EVERYONE)
   @ApiOperation({ operationId: 'getAccount', summary: 'Read an account with its contacts and opportunities' })
   @ApiOkResponse({ description: 'The account, as the read model has it', headers: ETAG_HEADER })
   @ApiProblems({ ...QUERY_PROBLEMS, 404: NOT_FOUND })
-  async get(@Param() { id }: AccountIdParams, @Res({ passthrough: true }) res: Response) {
-    const account = await this.queries.byId(id);
+  async get(
+    @Param() { id }: AccountIdParams,
+    @CurrentPrincipal() caller: Principal,
+    @Res({ passthrough: true }) res: Response,
+  ) {
+    const account = await this.queries.byId(id, caller);
     res.setHeader('ETag', etagFor(account.revision));
     return account;
   }
 
   @Patch(':id')
+  @Roles(...EDITORS)
   @ApiOperation({ operationId: 'updateAccount', summary: "Change the customer's record" })
   @ApiCommandResult({ status: 200, description: 'Changed (or already so)' })
   @ApiIfMatch('account')
@@ -99,6 +125,7 @@ export class AccountController {
   }
 
   @Post(':id/contacts')
+  @Roles(...EDITORS)
   @HttpCode(201)
   @ApiOperation({ operationId: 'addContact', summary: 'Add a contact, with a role, to the account' })
   @ApiCommandResult({ status: 201, description: 'Added' })
@@ -122,6 +149,7 @@ export class AccountController {
   }
 
   @Patch(':id/contacts/:contactId')
+  @Roles(...EDITORS)
   @ApiOperation({ operationId: 'updateContact', summary: 'Change a contact of the account' })
   @ApiCommandResult({ status: 200, description: 'Changed (or already so)' })
   @ApiIfMatch('account')

@@ -19,10 +19,14 @@ import {
   ApiProblems,
   BODY_COMMAND_PROBLEMS,
   CommandCtx,
+  CurrentPrincipal,
   ETAG_HEADER,
   IfMatchRevision,
   QUERY_PROBLEMS,
+  Roles,
   etagFor,
+  type Principal,
+  type Role,
 } from '@crm/service-kit';
 import { OpportunityQueries } from '../read-model/opportunity.queries';
 import { DraftQuoteDto } from '../quote/quote.dto';
@@ -56,6 +60,13 @@ function accepted(res: Response, { opportunity: o, revision }: OpportunityResult
 }
 
 const NOT_FOUND = 'No opportunity with this id (OPPORTUNITY_NOT_FOUND)';
+
+/**
+ * Reps and managers work opportunities within their record scope (a rep's own, a manager's
+ * team's), admins all of them; analysts and integrators only read.
+ */
+const WORKERS: [Role, ...Role[]] = ['sales_rep', 'sales_manager', 'admin'];
+const READERS: [Role, ...Role[]] = [...WORKERS, 'analyst', 'integrator'];
 const CLOSED = 'The opportunity is won or lost (OPPORTUNITY_CLOSED)';
 /** A command on an existing opportunity, with If-Match. */
 const command = (operationId: string, summary: string, problems: { 404?: string; 422?: string } = {}) =>
@@ -75,6 +86,7 @@ export class OpportunityController {
   ) {}
 
   @Post()
+  @Roles(...WORKERS)
   @HttpCode(201)
   @ApiOperation({ operationId: 'openOpportunity', summary: 'Open an opportunity for an existing account' })
   @ApiCommandResult({ status: 201, description: 'Opened', location: true })
@@ -86,35 +98,43 @@ export class OpportunityController {
   async open(
     @Body() dto: OpenOpportunityDto,
     @CommandCtx() context: CommandContext,
+    @CurrentPrincipal() caller: Principal,
     @Res({ passthrough: true }) res: Response,
   ) {
-    const result = await this.opportunities.open(dto, context);
+    const result = await this.opportunities.open(dto, context, caller);
     res.setHeader('Location', `/opportunities/${result.opportunity.opened.opportunityId}`);
     return accepted(res, result);
   }
 
   @Get()
+  @Roles(...READERS)
   @ApiOperation({
     operationId: 'listOpportunities',
     summary: 'List opportunities by stage, status, owner, month or account',
   })
   @ApiOkResponse({ description: 'The matching opportunities' })
   @ApiProblems(QUERY_PROBLEMS)
-  list(@Query() query: ListOpportunitiesQuery) {
-    return this.queries.list(query);
+  list(@Query() query: ListOpportunitiesQuery, @CurrentPrincipal() caller: Principal) {
+    return this.queries.list(query, caller);
   }
 
   @Get(':id')
+  @Roles(...READERS)
   @ApiOperation({ operationId: 'getOpportunity', summary: 'Read an opportunity with its stage history' })
   @ApiOkResponse({ description: 'The opportunity, as the read model has it', headers: ETAG_HEADER })
   @ApiProblems({ ...QUERY_PROBLEMS, 404: NOT_FOUND })
-  async get(@Param() { id }: OpportunityIdParams, @Res({ passthrough: true }) res: Response) {
-    const opportunity = await this.queries.byId(id);
+  async get(
+    @Param() { id }: OpportunityIdParams,
+    @CurrentPrincipal() caller: Principal,
+    @Res({ passthrough: true }) res: Response,
+  ) {
+    const opportunity = await this.queries.byId(id, caller);
     res.setHeader('ETag', etagFor(opportunity.revision));
     return opportunity;
   }
 
   @Post(':id/stage')
+  @Roles(...WORKERS)
   @HttpCode(200)
   @command('moveOpportunityStage', 'Move the opportunity to another open stage', {
     422: `${CLOSED}, or the stage is a closed one: win or lose instead (USE_WIN_OR_LOSE)`,
@@ -124,24 +144,28 @@ export class OpportunityController {
     @Body() dto: MoveStageDto,
     @IfMatchRevision() expected: number | undefined,
     @CommandCtx() context: CommandContext,
+    @CurrentPrincipal() caller: Principal,
     @Res({ passthrough: true }) res: Response,
   ) {
-    return accepted(res, await this.opportunities.moveStage(id, dto.stage, context, expected));
+    return accepted(res, await this.opportunities.moveStage(id, dto.stage, context, expected, caller));
   }
 
   @Patch(':id')
+  @Roles(...WORKERS)
   @command('changeOpportunity', 'Change name, amount, currency, close date, forecast category or owner')
   async change(
     @Param() { id }: OpportunityIdParams,
     @Body() dto: ChangeOpportunityDto,
     @IfMatchRevision() expected: number | undefined,
     @CommandCtx() context: CommandContext,
+    @CurrentPrincipal() caller: Principal,
     @Res({ passthrough: true }) res: Response,
   ) {
-    return accepted(res, await this.opportunities.changeDetails(id, dto, context, expected));
+    return accepted(res, await this.opportunities.changeDetails(id, dto, context, expected, caller));
   }
 
   @Post(':id/win')
+  @Roles(...WORKERS)
   @HttpCode(200)
   @command('winOpportunity', 'Win the opportunity with an accepted quote or its amount', {
     404: `${NOT_FOUND}, or no quote with the given id (QUOTE_NOT_FOUND)`,
@@ -152,12 +176,14 @@ export class OpportunityController {
     @Body() dto: WinOpportunityDto,
     @IfMatchRevision() expected: number | undefined,
     @CommandCtx() context: CommandContext,
+    @CurrentPrincipal() caller: Principal,
     @Res({ passthrough: true }) res: Response,
   ) {
-    return accepted(res, await this.opportunities.win(id, dto.quoteId, context, expected));
+    return accepted(res, await this.opportunities.win(id, dto.quoteId, context, expected, caller));
   }
 
   @Post(':id/lose')
+  @Roles(...WORKERS)
   @HttpCode(200)
   @command('loseOpportunity', 'Lose the opportunity, with a reason')
   async lose(
@@ -165,12 +191,14 @@ export class OpportunityController {
     @Body() dto: LoseOpportunityDto,
     @IfMatchRevision() expected: number | undefined,
     @CommandCtx() context: CommandContext,
+    @CurrentPrincipal() caller: Principal,
     @Res({ passthrough: true }) res: Response,
   ) {
-    return accepted(res, await this.opportunities.lose(id, dto.reason, dto.notes, context, expected));
+    return accepted(res, await this.opportunities.lose(id, dto.reason, dto.notes, context, expected, caller));
   }
 
   @Post(':id/quotes')
+  @Roles(...WORKERS)
   @HttpCode(201)
   @ApiOperation({ operationId: 'draftQuote', summary: 'Draft a quote for the opportunity from line items' })
   @ApiCommandResult({ status: 201, description: 'Drafted, with its totals', location: true })
@@ -184,10 +212,11 @@ export class OpportunityController {
     @Param() { id }: OpportunityIdParams,
     @Body() dto: DraftQuoteDto,
     @CommandCtx() context: CommandContext,
+    @CurrentPrincipal() caller: Principal,
     @Res({ passthrough: true }) res: Response,
   ) {
     const lines = dto.lines.map((l) => ({ ...l, discountPercent: l.discountPercent ?? 0 }));
-    const result = await this.opportunities.draftQuote(id, lines, dto.currency, context);
+    const result = await this.opportunities.draftQuote(id, lines, dto.currency, context, caller);
     res.setHeader('Location', `/quotes/${result.quote.quoteId}`);
     return quoteAccepted(res, result);
   }

@@ -7,9 +7,9 @@ import {
   type LossReason,
   type QuoteLine,
 } from '@crm/contracts';
-import { CommandHandler, notFound, ruleBroken } from '@crm/decider';
+import { CommandHandler, notFound, ruleBroken, type CommandHandlerConfig } from '@crm/decider';
 import type { EventStore } from '@crm/event-store';
-import { EVENT_STORE } from '@crm/service-kit';
+import { EVENT_STORE, assertInScope, recordScope, withinScope, type Principal } from '@crm/service-kit';
 import { AccountService } from '../account/account.service';
 import { PipelineConfig } from '../pipeline.config';
 import { QuoteService } from '../quote/quote.service';
@@ -43,10 +43,19 @@ export interface OpenOpportunityInput {
   fromLeadId?: string;
 }
 
-/** Commands on opportunities, through the configured pipeline. */
+/**
+ * Commands on opportunities, through the configured pipeline. The caller (the verified principal,
+ * none for reactions) may change only the opportunities in their scope: a rep their own, a
+ * manager their team's (NOT_RECORD_OWNER otherwise), and give them only to owners of that scope.
+ */
 @Injectable()
 export class OpportunityService {
   private readonly handler: CommandHandler<OpportunityCommand, OpportunityState, OpportunityEvent>;
+  private readonly handlerConfig: CommandHandlerConfig<
+    OpportunityCommand,
+    OpportunityState,
+    OpportunityEvent
+  >;
 
   constructor(
     @Inject(EVENT_STORE) store: EventStore,
@@ -54,17 +63,23 @@ export class OpportunityService {
     private readonly accounts: AccountService,
     private readonly quotes: QuoteService,
   ) {
-    this.handler = new CommandHandler({
+    this.handlerConfig = {
       store,
       decider: opportunityDecider,
       schemaVersions: OPPORTUNITY_SCHEMA_VERSIONS,
       // Checked against its published contract before it is stored.
       validateEvent: assertValidEvent,
       customerIdOf: (state) => state!.opened.customerId,
-    });
+    };
+    this.handler = new CommandHandler(this.handlerConfig);
   }
 
-  async open(input: OpenOpportunityInput, context: CommandContext): Promise<OpportunityResult> {
+  async open(
+    input: OpenOpportunityInput,
+    context: CommandContext,
+    caller?: Principal,
+  ): Promise<OpportunityResult> {
+    assertInScope(recordScope(caller, 'write'), input.ownerId, 'opportunity');
     const { state: account } = await this.accounts.load(input.accountId);
     if (!account)
       throw notFound('ACCOUNT_NOT_FOUND', 'no account with this id', { accountId: input.accountId });
@@ -87,25 +102,40 @@ export class OpportunityService {
     );
   }
 
-  moveStage(id: string, stage: string, context: CommandContext, expected?: number) {
+  moveStage(id: string, stage: string, context: CommandContext, expected?: number, caller?: Principal) {
     return this.run(
       id,
       { type: 'MoveOpportunityStage', data: { stage, stages: this.config.stages, at: commandTime(context) } },
       context,
       expected,
+      caller,
     );
   }
 
-  changeDetails(id: string, changes: OpportunityDetails, context: CommandContext, expected?: number) {
+  changeDetails(
+    id: string,
+    changes: OpportunityDetails,
+    context: CommandContext,
+    expected?: number,
+    caller?: Principal,
+  ) {
+    if (changes.ownerId) assertInScope(recordScope(caller, 'write'), changes.ownerId, 'opportunity');
     return this.run(
       id,
       { type: 'ChangeOpportunityDetails', data: { ...changes, at: commandTime(context) } },
       context,
       expected,
+      caller,
     );
   }
 
-  async win(id: string, quoteId: string | undefined, context: CommandContext, expected?: number) {
+  async win(
+    id: string,
+    quoteId: string | undefined,
+    context: CommandContext,
+    expected?: number,
+    caller?: Principal,
+  ) {
     let quote;
     if (quoteId) {
       const { state } = await this.quotes.load(quoteId);
@@ -123,6 +153,7 @@ export class OpportunityService {
       { type: 'WinOpportunity', data: { ...(quote ? { quote } : {}), at: commandTime(context) } },
       context,
       expected,
+      caller,
     );
   }
 
@@ -132,19 +163,28 @@ export class OpportunityService {
     notes: string | undefined,
     context: CommandContext,
     expected?: number,
+    caller?: Principal,
   ) {
     return this.run(
       id,
       { type: 'LoseOpportunity', data: { reason, ...(notes ? { notes } : {}), at: commandTime(context) } },
       context,
       expected,
+      caller,
     );
   }
 
   /** Drafts a quote for an open opportunity, in its currency unless another is given. */
-  async draftQuote(id: string, lines: QuoteLine[], currency: string | undefined, context: CommandContext) {
+  async draftQuote(
+    id: string,
+    lines: QuoteLine[],
+    currency: string | undefined,
+    context: CommandContext,
+    caller?: Principal,
+  ) {
     const { state } = await this.load(id);
     if (!state) throw notFound('OPPORTUNITY_NOT_FOUND', 'no opportunity with this id', { opportunityId: id });
+    assertInScope(recordScope(caller, 'write'), state.ownerId, 'opportunity');
     if (state.status !== 'open') throw ruleBroken('OPPORTUNITY_CLOSED', `the opportunity is ${state.status}`);
     return this.quotes.draft(
       { opportunityId: id, customerId: state.opened.customerId, currency: currency ?? state.currency, lines },
@@ -161,8 +201,18 @@ export class OpportunityService {
     command: OpportunityCommand,
     context: CommandContext,
     expectedRevision?: number,
+    caller?: Principal,
   ): Promise<OpportunityResult> {
-    const result = await this.handler.handle(opportunityStreamId(id), command, context, { expectedRevision });
+    const scope = recordScope(caller, 'write');
+    const decider = withinScope(
+      opportunityDecider,
+      (o) => o?.ownerId,
+      (o) => o !== undefined,
+      scope,
+      'opportunity',
+    );
+    const handler = new CommandHandler({ ...this.handlerConfig, decider });
+    const result = await handler.handle(opportunityStreamId(id), command, context, { expectedRevision });
     return { opportunity: result.state!, revision: result.revision };
   }
 }

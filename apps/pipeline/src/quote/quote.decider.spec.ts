@@ -54,7 +54,7 @@ const revise = (lines: QuoteLine[]): QuoteCommand => ({
   type: 'ReviseQuote',
   data: { lines, discountApprovalThreshold: threshold, at },
 });
-const approve = (approverRoles = ['sales', 'manager']): QuoteCommand => ({
+const approve = (approverRoles = ['sales_manager']): QuoteCommand => ({
   type: 'ApproveQuoteDiscount',
   data: { approverId: 'boss', approverRoles, at },
 });
@@ -92,7 +92,7 @@ describe('quote decider', () => {
     it('refuses anyone who is not a manager', () => {
       spec
         .given([needingApproval])
-        .when(approve(['sales']))
+        .when(approve(['sales_rep']))
         .thenThrows('MANAGER_ROLE_REQUIRED');
       try {
         quoteDecider.decide(approve([]), fold(quoteDecider, [needingApproval]));

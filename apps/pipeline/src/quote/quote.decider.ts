@@ -44,7 +44,7 @@ export interface Quote {
 /** `undefined` until the quote is drafted. */
 export type QuoteState = Quote | undefined;
 
-export const MANAGER_ROLE = 'manager';
+export const MANAGER_ROLE = 'sales_manager';
 
 function existing(state: QuoteState): Quote {
   if (!state) throw notFound('QUOTE_NOT_FOUND', 'no quote with this id');

@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { DataSource } from 'typeorm';
 import { notFound } from '@crm/decider';
-import { READ_MODEL_DB } from '@crm/service-kit';
+import { READ_MODEL_DB, assertInScope, recordScope, type Principal } from '@crm/service-kit';
 import type { ListOpportunitiesQuery } from '../opportunity/opportunity.dto';
 import { OpportunityRow, QuoteRow, StageHistoryRow } from './opportunity.read-model';
 
@@ -11,15 +11,20 @@ function presentOpportunity(o: OpportunityRow) {
   return { ...o, amount: money(o.amount) };
 }
 
-/** Opportunities and quotes as the sales team reads them, from the projection only. */
+/**
+ * Opportunities and quotes as the sales team reads them, from the projection only: those of the
+ * caller's read scope (a rep's own, a manager's team's; 403 NOT_RECORD_OWNER for another's).
+ */
 @Injectable()
 export class OpportunityQueries {
   constructor(@Inject(READ_MODEL_DB) private readonly db: DataSource) {}
 
-  async list(query: ListOpportunitiesQuery) {
+  async list(query: ListOpportunitiesQuery, caller?: Principal) {
     const page = query.page ?? 1;
     const pageSize = query.pageSize ?? 50;
     const qb = this.db.getRepository(OpportunityRow).createQueryBuilder('o');
+    const scope = recordScope(caller, 'read');
+    if (!scope.all) qb.andWhere('o.owner_id = ANY(:owners)', { owners: scope.owners });
     if (query.stage) qb.andWhere('o.stage = :stage', { stage: query.stage });
     if (query.status) qb.andWhere('o.status = :status', { status: query.status });
     if (query.ownerId) qb.andWhere('o.owner_id = :ownerId', { ownerId: query.ownerId });
@@ -39,9 +44,10 @@ export class OpportunityQueries {
   }
 
   /** One opportunity with its stage history and the time spent in each stage. */
-  async byId(opportunityId: string) {
+  async byId(opportunityId: string, caller?: Principal) {
     const o = await this.db.getRepository(OpportunityRow).findOneBy({ opportunityId });
     if (!o) throw notFound('OPPORTUNITY_NOT_FOUND', 'no opportunity with this id', { opportunityId });
+    assertInScope(recordScope(caller, 'read'), o.ownerId, 'opportunity');
     const history = await this.db
       .getRepository(StageHistoryRow)
       .find({ where: { opportunityId }, order: { seq: 'ASC' } });
@@ -62,9 +68,17 @@ export class OpportunityQueries {
     };
   }
 
-  async quote(quoteId: string) {
+  /** A quote, for a caller whose scope has the owner of its opportunity. */
+  async quote(quoteId: string, caller?: Principal) {
     const q = await this.db.getRepository(QuoteRow).findOneBy({ quoteId });
     if (!q) throw notFound('QUOTE_NOT_FOUND', 'no quote with this id', { quoteId });
+    const scope = recordScope(caller, 'read');
+    if (!scope.all) {
+      const opportunity = await this.db
+        .getRepository(OpportunityRow)
+        .findOneBy({ opportunityId: q.opportunityId });
+      assertInScope(scope, opportunity?.ownerId, 'quote');
+    }
     return {
       ...q,
       subtotal: money(q.subtotal),

@@ -1,7 +1,8 @@
 import 'reflect-metadata';
-import { plainToInstance } from 'class-transformer';
+import { Transform, plainToInstance } from 'class-transformer';
 import { eventsTopic, type BoundedContext } from '@crm/contracts';
 import {
+  IsBoolean,
   IsIn,
   IsInt,
   IsOptional,
@@ -10,9 +11,38 @@ import {
   Matches,
   Max,
   Min,
+  MinLength,
   validateSync,
   type ValidationError,
 } from 'class-validator';
+import { authConfigProblems } from '../auth/auth-settings';
+import { transportSecurityProblems } from './transport-security';
+
+/**
+ * A `true`/`false` variable (also `1`/`0`). Anything else is kept as given, for `@IsBoolean` to
+ * refuse: implicit conversion would read "false" as true.
+ */
+const EnvBoolean = () =>
+  Transform(({ obj, key }: { obj: Record<string, unknown>; key: string }) => {
+    const raw = obj[key];
+    if (typeof raw !== 'string') return raw;
+    const value = raw.trim().toLowerCase();
+    return value === 'true' || value === '1' ? true : value === 'false' || value === '0' ? false : raw;
+  });
+
+/** A hop count, or a list of addresses, subnets and proxy-addr's names for the private ranges. */
+const PROXY = '(loopback|linklocal|uniquelocal|[0-9A-Fa-f.:]+(/\\d{1,3})?)';
+const TRUST_PROXY = new RegExp(`^(\\d{1,2}|${PROXY}(\\s*,\\s*${PROXY})*)?$`);
+
+/** An origin as browsers send it: scheme, host and optional port, nothing after. */
+const ORIGIN = /^https?:\/\/[A-Za-z0-9.-]+(:\d{1,5})?$|^https?:\/\/\[[0-9A-Fa-f:.]+\](:\d{1,5})?$/;
+
+/** The items of a comma-separated list. */
+const list = (value: string) =>
+  value
+    .split(',')
+    .map((item) => item.trim())
+    .filter(Boolean);
 
 /**
  * Settings every service has. A service declares one config class that extends this one; it is
@@ -24,13 +54,55 @@ export class ServiceConfig {
   @Max(65535)
   PORT!: number;
 
-  /** PostgreSQL holding the service's read models (and its event store, with EVENT_STORE=postgres). */
+  /**
+   * PostgreSQL holding the service's read models (and its event store, with EVENT_STORE=postgres).
+   * Its `sslmode` (disable, require, verify-ca, verify-full) and `sslrootcert` are honoured when
+   * DATABASE_SSL and DATABASE_SSL_CA_FILE are not set.
+   */
   @IsString()
   DATABASE_URL = 'postgres://postgres@127.0.0.1:5432/crm';
+
+  /**
+   * TLS to PostgreSQL, as libpq's sslmode: `disable`; `require` (encrypted, the server's
+   * certificate not checked); `verify-ca` (signed by a trusted CA); `verify-full` (and issued to
+   * the host connected to). Unset: the URL's sslmode, else disable.
+   */
+  @IsOptional()
+  @IsIn(['disable', 'require', 'verify-ca', 'verify-full'])
+  DATABASE_SSL?: 'disable' | 'require' | 'verify-ca' | 'verify-full';
+
+  /** PEM file of the CA(s) the PostgreSQL server's certificate is checked against (default: Node's). */
+  @IsOptional()
+  @IsString()
+  DATABASE_SSL_CA_FILE?: string;
 
   /** Comma-separated host:port list. */
   @IsString()
   KAFKA_BROKERS = '127.0.0.1:9092';
+
+  /** TLS to the brokers, the certificate checked against KAFKA_SSL_CA_FILE (else Node's CAs). */
+  @EnvBoolean()
+  @IsBoolean({ message: 'KAFKA_SSL must be true or false' })
+  KAFKA_SSL: boolean = false;
+
+  /** PEM file of the CA(s) the brokers' certificates are checked against; needs KAFKA_SSL=true. */
+  @IsOptional()
+  @IsString()
+  KAFKA_SSL_CA_FILE?: string;
+
+  /** SASL authentication to the brokers; needs KAFKA_SASL_USERNAME and KAFKA_SASL_PASSWORD. */
+  @IsOptional()
+  @IsIn(['plain', 'scram-sha-256', 'scram-sha-512'])
+  KAFKA_SASL_MECHANISM?: 'plain' | 'scram-sha-256' | 'scram-sha-512';
+
+  @IsOptional()
+  @IsString()
+  KAFKA_SASL_USERNAME?: string;
+
+  /** A secret: from the environment (a Kubernetes Secret), never a ConfigMap. */
+  @IsOptional()
+  @IsString()
+  KAFKA_SASL_PASSWORD?: string;
 
   /**
    * Prefix of every consumer group id. Deployments sharing a Kafka cluster (staging and
@@ -90,6 +162,94 @@ export class ServiceConfig {
   })
   HTTP_BODY_LIMIT: string = '100kb';
 
+  /**
+   * Requests a client (one IP address, one /64 for IPv6) may make per minute, all routes but
+   * health and metrics together, per replica; beyond it 429 TOO_MANY_REQUESTS with Retry-After.
+   */
+  @IsInt()
+  @Min(1)
+  @Max(100_000_000)
+  RATE_LIMIT_PER_MINUTE: number = 600;
+
+  @EnvBoolean()
+  @IsBoolean({ message: 'RATE_LIMIT_DISABLED must be true or false' })
+  RATE_LIMIT_DISABLED: boolean = false;
+
+  /**
+   * Which proxies in front of the service to believe about the client's address
+   * (X-Forwarded-For), for the rate limit: a number of hops, or comma-separated addresses or
+   * subnets (also `loopback`, `linklocal`, `uniquelocal`). Empty: none, the peer is the client.
+   */
+  @Matches(TRUST_PROXY, {
+    message: 'HTTP_TRUST_PROXY must be a number of hops or comma-separated addresses or subnets',
+  })
+  HTTP_TRUST_PROXY: string = '';
+
+  /** Browser origins allowed to call the API (CORS), comma-separated; empty: no cross-origin calls. */
+  @IsString()
+  CORS_ORIGINS: string = '';
+
+  /**
+   * The identity provider (OpenID Connect issuer) whose tokens the API accepts: Keycloak
+   * (`https://<host>/realms/<realm>`), Entra ID (`https://login.microsoftonline.com/<tenant>/v2.0`),
+   * Okta, Auth0. Its `/.well-known/openid-configuration` names the signing keys (`jwks_uri`).
+   * Default: the local provider of infra/oidc.
+   */
+  @IsUrl({ protocols: ['http', 'https'], require_protocol: true, require_tld: false })
+  OIDC_ISSUER_URL: string = 'http://127.0.0.1:9400';
+
+  /** The `aud` every access token must carry: the CRM API's identifier at the identity provider. */
+  @IsString()
+  @MinLength(1)
+  OIDC_AUDIENCE: string = 'api://crm';
+
+  /** Signature algorithms accepted, comma-separated, of RS256, ES256 and PS256 (never `none`). */
+  @Matches(/^(RS256|ES256|PS256)(\s*,\s*(RS256|ES256|PS256))*$/, {
+    message: 'OIDC_ALGORITHMS must be a comma-separated list of RS256, ES256, PS256',
+  })
+  OIDC_ALGORITHMS: string = 'RS256,ES256,PS256';
+
+  /** Clock skew allowed between the identity provider and the service (exp, nbf, iat). */
+  @IsInt()
+  @Min(0)
+  @Max(300)
+  OIDC_CLOCK_TOLERANCE_SECONDS: number = 30;
+
+  /** The claim holding the caller's roles; a dotted path reaches into objects (`realm_access.roles`). */
+  @IsString()
+  @MinLength(1)
+  OIDC_ROLES_CLAIM: string = 'roles';
+
+  /** JSON: the identity provider's role names to ours, e.g. `{"CRM.SalesRep":"sales_rep"}`. */
+  @IsOptional()
+  @IsString()
+  OIDC_ROLE_MAP?: string;
+
+  /** The claim holding the owner id records are assigned to (else the token's `sub`). */
+  @IsString()
+  @MinLength(1)
+  OIDC_OWNER_CLAIM: string = 'owner_id';
+
+  /** The claim listing the owner ids a manager manages. */
+  @IsString()
+  @MinLength(1)
+  OIDC_TEAM_CLAIM: string = 'team';
+
+  /** JSON: owner ids each manager manages, beside the team claim, e.g. `{"mia":["rep-1","rep-2"]}`. */
+  @IsOptional()
+  @IsString()
+  OIDC_TEAMS?: string;
+
+  /** `/metrics` without a token (Prometheus scrapes it); false: admins only. */
+  @EnvBoolean()
+  @IsBoolean({ message: 'METRICS_PUBLIC must be true or false' })
+  METRICS_PUBLIC: boolean = true;
+
+  /** `/docs` and `/docs-json` (the OpenAPI document) without a token; false: any signed-in role. */
+  @EnvBoolean()
+  @IsBoolean({ message: 'DOCS_PUBLIC must be true or false' })
+  DOCS_PUBLIC: boolean = true;
+
   @IsIn(['debug', 'info', 'warn', 'error'])
   LOG_LEVEL: 'debug' | 'info' | 'warn' | 'error' = 'info';
 
@@ -99,9 +259,11 @@ export class ServiceConfig {
   }
 
   get kafkaBrokers(): string[] {
-    return this.KAFKA_BROKERS.split(',')
-      .map((b) => b.trim())
-      .filter(Boolean);
+    return list(this.KAFKA_BROKERS);
+  }
+
+  get corsOrigins(): string[] {
+    return list(this.CORS_ORIGINS);
   }
 }
 
@@ -131,6 +293,12 @@ export function loadConfig<T extends ServiceConfig>(
   if (config.EVENT_STORE === 'eventstoredb' && !config.EVENTSTOREDB_URL) {
     problems.push('EVENTSTOREDB_URL: required when EVENT_STORE=eventstoredb');
   }
+  const badOrigins = config.corsOrigins.filter((origin) => !ORIGIN.test(origin));
+  if (badOrigins.length > 0) {
+    problems.push(`CORS_ORIGINS: not origins (scheme://host[:port]): ${badOrigins.join(', ')}`);
+  }
+  problems.push(...transportSecurityProblems(config));
+  problems.push(...authConfigProblems(config));
   if (problems.length > 0) throw new ConfigError(problems);
   return config;
 }

@@ -9,6 +9,7 @@ import {
   type HealthIndicatorResult,
 } from '@nestjs/terminus';
 import type { Response } from 'express';
+import { Public } from '../auth/access';
 
 /** What a check may add to its result, e.g. which consumers fail and why. */
 export type ReadinessDetail = Record<string, unknown>;
@@ -64,6 +65,8 @@ function indicator(indicators: HealthIndicatorService, check: ReadinessCheck): H
  * too. Both answer terminus's report, `{status, info, error, details}`: 200 with status `ok`, 503
  * with status `error` (`error` names each failing check with its `message`) or `shutting_down`.
  */
+/** Open to anyone: Kubernetes probes carry no token. */
+@Public()
 @ApiTags('health')
 @Controller('health')
 export class HealthController {

@@ -1,6 +1,7 @@
 import { Controller, Get, type Type } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { asyncApiDocument, type AsyncApiDocument, type BoundedContext } from '@crm/contracts';
+import { Roles } from '../auth/access';
 
 /**
  * `GET /asyncapi.json`: the AsyncAPI 3.0 document of the events this service publishes, its own
@@ -16,6 +17,8 @@ export function asyncApiController(options: {
     topic: (context) => options.config.topic(context),
   });
 
+  // Integrators build their consumers from it.
+  @Roles('integrator', 'admin')
   @ApiTags('contracts')
   @Controller()
   class AsyncApiController {

@@ -1,31 +1,23 @@
 import { randomUUID } from 'node:crypto';
 import type { CloudEvent, CommandContext } from '@crm/contracts';
 import type { Request } from 'express';
+import { principalOf } from '../auth/principal';
 import { currentTraceContext } from '../telemetry/trace-context';
 
 /**
- * Who asked, why, and in which trace: read from the request (X-Correlation-Id, X-Request-Id,
- * X-Actor) and the active OpenTelemetry span, so that every event the command writes carries it.
+ * Who asked, why, and in which trace, so that every event the command writes carries it: the
+ * actor is the `sub` of the caller's verified access token (never a header: X-Actor is ignored),
+ * the ids come from X-Correlation-Id and X-Request-Id, the trace from the active span.
  */
 export function commandContextFrom(request: Request): CommandContext {
   const commandId = request.header('x-request-id') ?? randomUUID();
+  const actor = principalOf(request)?.subject;
   return {
     commandId,
     correlationId: request.header('x-correlation-id') ?? commandId,
     ...currentTraceContext(),
-    ...(request.header('x-actor') ? { actor: request.header('x-actor') } : {}),
+    ...(actor ? { actor } : {}),
   };
-}
-
-/**
- * Roles of the caller, from `X-Actor-Roles` (comma-separated). Authentication is the API
- * gateway's job: it sets X-Actor and X-Actor-Roles and strips them from client requests.
- */
-export function actorRolesFrom(request: Request): string[] {
-  return (request.header('x-actor-roles') ?? '')
-    .split(',')
-    .map((r) => r.trim())
-    .filter(Boolean);
 }
 
 /**

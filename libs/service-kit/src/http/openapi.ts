@@ -21,10 +21,14 @@ export interface ApiDescription {
 /** Tags of the routes every service gets from the platform module. */
 const PLATFORM_TAGS: Record<string, string> = {
   health: 'Liveness and readiness probes, and Prometheus metrics',
-  operations: 'Records the consumers parked (dead letters) and their replay; keep these off the public edge',
+  operations: 'Records the consumers parked (dead letters) and their replay (admins)',
 };
 
-const problemContent = { [PROBLEM_JSON]: { schema: { $ref: getSchemaPath(ProblemDetails) } } };
+/** The content of every error response: the one problem+json schema. */
+export const problemContent = { [PROBLEM_JSON]: { schema: { $ref: getSchemaPath(ProblemDetails) } } };
+
+/** The security scheme of every route that is not public: an access token of the identity provider. */
+export const BEARER_SCHEME = 'bearer';
 
 const RETRY_AFTER = {
   description: 'Seconds to wait before sending the request again',
@@ -32,7 +36,7 @@ const RETRY_AFTER = {
 };
 
 /** The HTTP statuses of the errors routes document, each as a problem+json response. */
-export type ProblemStatus = 400 | 403 | 404 | 409 | 412 | 413 | 415 | 422 | 503;
+export type ProblemStatus = 400 | 401 | 403 | 404 | 409 | 412 | 413 | 415 | 422 | 503;
 
 /**
  * The errors a route can answer, one description per status, each with the one problem+json
@@ -134,6 +138,16 @@ export function createOpenApiDocument(app: INestApplication, api: ApiDescription
     .setVersion(api.version)
     .setLicense('Apache-2.0', 'https://www.apache.org/licenses/LICENSE-2.0')
     .addServer('/', 'This service: paths are relative to where this document is served')
+    .addBearerAuth(
+      {
+        type: 'http',
+        scheme: 'bearer',
+        bearerFormat: 'JWT',
+        description:
+          "An access token (JWT) of the organisation's identity provider (OIDC_ISSUER_URL) for this API (OIDC_AUDIENCE), carrying the caller's roles",
+      },
+      BEARER_SCHEME,
+    )
     .addGlobalResponse({
       status: 500,
       description: 'An unexpected fault of the service (INTERNAL_ERROR)',

@@ -1,7 +1,7 @@
 import { BadRequestException, createParamDecorator, type ExecutionContext } from '@nestjs/common';
 import type { Request } from 'express';
 import type { ErrorResponse } from './error-response';
-import { actorRolesFrom, commandContextFrom } from './command-context';
+import { commandContextFrom } from './command-context';
 import { revisionFromIfMatch } from './revision';
 
 const request = (ctx: ExecutionContext) => ctx.switchToHttp().getRequest<Request>();
@@ -14,11 +14,6 @@ export const IfMatchRevision = createParamDecorator((_: unknown, ctx: ExecutionC
 /** The CommandContext of the request (ids, actor, trace): `@CommandCtx() context: CommandContext`. */
 export const CommandCtx = createParamDecorator((_: unknown, ctx: ExecutionContext) =>
   commandContextFrom(request(ctx)),
-);
-
-/** The caller's roles from X-Actor-Roles. */
-export const ActorRoles = createParamDecorator((_: unknown, ctx: ExecutionContext) =>
-  actorRolesFrom(request(ctx)),
 );
 
 /**

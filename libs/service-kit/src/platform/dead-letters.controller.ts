@@ -13,6 +13,7 @@ import { ApiOkResponse, ApiOperation, ApiProperty, ApiPropertyOptional, ApiTags 
 import { Type } from 'class-transformer';
 import { IsIn, IsInt, IsOptional, IsString, Max, MaxLength, Min } from 'class-validator';
 import type { DeadLetter, ReplayOutcome } from '@crm/messaging';
+import { Roles } from '../auth/access';
 import { ApiProblems, QUERY_PROBLEMS } from '../http/openapi';
 import { PLATFORM_RUNTIME } from './tokens';
 import { UnknownConsumerError, type PlatformRuntime } from './platform-runtime';
@@ -63,8 +64,9 @@ function unknownConsumer(error: unknown): never {
 /**
  * Operations on the records the service's consumers parked: records that are not CloudEvents or
  * break their contract, and events a projection or reaction could not apply. After the cause is
- * fixed, a replay applies an event exactly once. No authentication yet: keep it off the public edge.
+ * fixed, a replay applies an event exactly once. Admins only.
  */
+@Roles('admin')
 @ApiTags('operations')
 @Controller('dead-letters')
 export class DeadLettersController {

@@ -15,6 +15,7 @@ import {
   type ReplayOutcome,
 } from '@crm/messaging';
 import type { ServiceConfig } from '../config/service-config';
+import { kafkaSecurity, postgresConnection } from '../config/transport-security';
 import { ReadinessFailure, type ReadinessCheck } from '../health/health.controller';
 import { failingConsumers } from './consumer-health';
 import { POSTGRES_TIMEOUTS, survivePoolErrors } from './postgres-timeouts';
@@ -68,10 +69,18 @@ export class PlatformRuntime {
   /** The Nest transport running the service's projections and reactions. */
   readonly events: CrmEventsTransport;
   private readonly logger = new Logger('platform');
+  private messaging = true;
 
   constructor(private readonly options: PlatformOptions) {
     const { config, context, schema } = options;
-    this.pool = new Pool({ connectionString: config.DATABASE_URL, max: 20, ...POSTGRES_TIMEOUTS });
+    // TLS as DATABASE_SSL (or the URL's sslmode) says, the same for both pools.
+    const postgres = postgresConnection(config);
+    this.pool = new Pool({
+      connectionString: postgres.url,
+      ssl: postgres.ssl,
+      max: 20,
+      ...POSTGRES_TIMEOUTS,
+    });
     survivePoolErrors(this.pool, (entry) => this.logger.warn(entry));
     this.store =
       config.EVENT_STORE === 'eventstoredb'
@@ -79,7 +88,8 @@ export class PlatformRuntime {
         : createEventStore({ kind: 'postgres', pool: this.pool, schema: `${schema}_eventstore` });
     this.db = new DataSource({
       type: 'postgres',
-      url: config.DATABASE_URL,
+      url: postgres.url,
+      ssl: postgres.ssl,
       entities: options.entities,
       migrations: options.migrations,
       migrationsTableName: `${schema}_migrations`,
@@ -89,6 +99,7 @@ export class PlatformRuntime {
     this.bus = new KafkaBus({
       brokers: config.kafkaBrokers,
       clientId: `crm-${context}`,
+      ...kafkaSecurity(config),
       logger: new NestMessagingLogger('kafka'),
       consumer: {
         maxWaitTimeMs: 100,
@@ -137,9 +148,19 @@ export class PlatformRuntime {
     await this.store.migrate();
     await this.migrateReadModel(schema);
     await this.relay.migrate();
+    if (!this.messaging) return;
     await this.bus.ensureTopics([{ topic: config.topic(context), partitions: config.KAFKA_PARTITIONS }]);
     await this.relay.start();
     this.logger.log({ msg: 'platform started', schema });
+  }
+
+  /**
+   * For in-process tests of the HTTP surface, called before the application starts: `start()`
+   * then migrates the event store and the read model and stops there; Kafka is never contacted
+   * (no topic created, no relay). The consumers start only with `prepareEventConsumers`.
+   */
+  withoutMessaging(): void {
+    this.messaging = false;
   }
 
   async stop(): Promise<void> {

@@ -11,6 +11,7 @@ import { connectCrmEvents } from '@crm/messaging';
 import { HealthController, READINESS_CHECKS } from '../health/health.controller';
 import { MetricsController } from '../health/metrics.controller';
 import { asyncApiController } from '../http/asyncapi.controller';
+import { AuditController } from './audit.controller';
 import { DeadLettersController } from './dead-letters.controller';
 import { PlatformRuntime, type PlatformOptions } from './platform-runtime';
 import { EVENT_STORE, PLATFORM_RUNTIME, READ_MODEL_DB } from './tokens';
@@ -40,7 +41,13 @@ export class PlatformModule {
       module: PlatformModule,
       global: true,
       imports: [TerminusModule.forRoot({ logger: false })],
-      controllers: [HealthController, MetricsController, DeadLettersController, asyncApiController(options)],
+      controllers: [
+        HealthController,
+        MetricsController,
+        DeadLettersController,
+        AuditController,
+        asyncApiController(options),
+      ],
       providers: [
         { provide: PLATFORM_RUNTIME, useValue: runtime },
         { provide: EVENT_STORE, useValue: runtime.store },

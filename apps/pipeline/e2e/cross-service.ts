@@ -1,0 +1,127 @@
+import { randomBytes, randomUUID } from 'node:crypto';
+import {
+  OtlpReceiver,
+  PublishedEventsReader,
+  ServiceProcess,
+  callService,
+  freePort,
+  freshDatabase,
+  kafkaBrokers,
+  waitFor,
+} from '@crm/test-support';
+
+/**
+ * Leads and pipeline as separate real processes (built output, OpenTelemetry preloaded) on the
+ * real broker and a database of their own, with topics and consumer groups of their own: the
+ * broker is shared with other runs.
+ */
+export interface CrossService {
+  leads: ServiceProcess;
+  pipeline: ServiceProcess;
+  /** Collects the spans both services export. */
+  otlp: OtlpReceiver;
+  /** crm.pipeline.events read as integrators do: the CloudEvents SDK, each record checked against the AsyncAPI document. */
+  integrator: PublishedEventsReader;
+  databaseUrl: string;
+  groupPrefix: string;
+  leadsTopic: string;
+  pipelineTopic: string;
+  /** The owner the leads service assigns every lead to. */
+  owner: string;
+  /** Stops pipeline (gracefully) and starts it again on the same port and settings. */
+  restartPipeline(beforeStart?: () => Promise<void>): Promise<void>;
+  /** Stops everything; answers how each service ended. */
+  stop(): Promise<string[]>;
+}
+
+export async function startCrossService(): Promise<CrossService> {
+  const run = randomBytes(3).toString('hex');
+  const topicPrefix = `e2e-${run}.`;
+  const groupPrefix = `e2e-${randomUUID()}`;
+  const owner = `ana-${run}`;
+  const db = await freshDatabase();
+  const otlp = new OtlpReceiver();
+  await otlp.start();
+  const shared = {
+    DATABASE_URL: db.url,
+    KAFKA_BROKERS: kafkaBrokers().join(','),
+    KAFKA_GROUP_PREFIX: groupPrefix,
+    KAFKA_TOPIC_PREFIX: topicPrefix,
+    OTEL_EXPORTER_OTLP_ENDPOINT: otlp.endpoint,
+    LOG_LEVEL: 'warn',
+  };
+  const leads = new ServiceProcess('leads', await freePort(), { ...shared, LEAD_OWNERS: owner });
+  const pipelinePort = await freePort();
+  const services = {
+    leads,
+    pipeline: new ServiceProcess('pipeline', pipelinePort, shared),
+    otlp,
+    integrator: undefined as unknown as PublishedEventsReader,
+    databaseUrl: db.url,
+    groupPrefix,
+    leadsTopic: `${topicPrefix}crm.leads.events`,
+    pipelineTopic: `${topicPrefix}crm.pipeline.events`,
+    owner,
+    async restartPipeline(beforeStart?: () => Promise<void>) {
+      expect(await services.pipeline.stop()).toBe('graceful');
+      await beforeStart?.();
+      services.pipeline = new ServiceProcess('pipeline', pipelinePort, shared);
+      await services.pipeline.start();
+    },
+    async stop() {
+      await services.integrator?.stop();
+      const ended = await Promise.all([services.leads.stop(), services.pipeline.stop()]);
+      await otlp.stop();
+      await db.drop();
+      return ended;
+    },
+  };
+  await Promise.all([leads.start(), services.pipeline.start()]);
+  services.integrator = await PublishedEventsReader.follow(kafkaBrokers(), services.pipelineTopic);
+  return services;
+}
+
+export const traceparent = () => `00-${randomBytes(16).toString('hex')}-${randomBytes(8).toString('hex')}-01`;
+
+/** Captures, engages, qualifies and converts a lead in leads; answers its ids and the conversion's trace id. */
+export async function convertedLead(leads: ServiceProcess) {
+  const captured = await callService(leads, 'POST', '/leads', {
+    personName: 'Olga Ruiz',
+    companyName: `Acme ${randomBytes(3).toString('hex')}`,
+    email: `olga.${randomBytes(4).toString('hex')}@acme.example`,
+    channel: 'referral',
+    companySize: 400,
+    interests: ['erp'],
+  });
+  expect(captured.status).toBe(201);
+  const { id, customerId, ownerId } = captured.body;
+  const engaged = await callService(leads, 'POST', `/leads/${id}/engagements`, {
+    kind: 'meeting',
+    channel: 'event',
+  });
+  expect(engaged.status).toBe(201);
+  expect((await callService(leads, 'POST', `/leads/${id}/qualify`)).status).toBe(200);
+  const tp = traceparent();
+  const converted = await callService(leads, 'POST', `/leads/${id}/convert`, undefined, { traceparent: tp });
+  expect(converted.status).toBe(200);
+  return {
+    leadId: id as string,
+    customerId: customerId as string,
+    ownerId: ownerId as string,
+    traceId: tp.split('-')[1],
+  };
+}
+
+/** The account as pipeline serves it, once `until` holds. */
+export function accountOf(
+  pipeline: ServiceProcess,
+  customerId: string,
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- the account as the API answers it
+  until: (account: any) => boolean = () => true,
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+): Promise<any> {
+  return waitFor(`account ${customerId} in pipeline`, async () => {
+    const r = await callService(pipeline, 'GET', `/accounts/${customerId}`);
+    return r.status === 200 && until(r.body) ? r.body : undefined;
+  });
+}

@@ -1,0 +1,26 @@
+import { NestFactory } from '@nestjs/core';
+import { declaredRoutes, type DeclaredRoute } from '@crm/service-kit';
+
+/**
+ * The HTTP routes of a service's root module, each with the access it declares, from a Nest
+ * application built in process (nothing connects: it is never initialized or listening).
+ */
+export async function declaredRoutesOf(module: unknown): Promise<DeclaredRoute[]> {
+  const app = await NestFactory.create(module as never, { logger: false, abortOnError: false });
+  try {
+    return declaredRoutes(app);
+  } finally {
+    await app.close();
+  }
+}
+
+/** `{ 'POST /leads': 'sales_rep, sales_manager, admin', 'GET /health/live': 'anyone', ... }`. */
+export function accessTable(routes: DeclaredRoute[]): Record<string, string> {
+  const describe = ({ access }: DeclaredRoute) => {
+    if (!access) return 'UNDECLARED';
+    if ('public' in access) return 'anyone';
+    const roles = access.roles.join(', ');
+    return access.publicWhen ? `anyone while ${access.publicWhen}, else ${roles}` : roles;
+  };
+  return Object.fromEntries(routes.map((route) => [`${route.method} ${route.path}`, describe(route)]));
+}
