@@ -1,7 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import type { DataSource, EntityManager } from 'typeorm';
 import { cloudEventToKafka, toCloudEvent, type CloudEvent, type KafkaRecord } from '@crm/contracts';
-import { ExactlyOnceConsumer, deadLetterTopic, type ExactlyOnceConsumerOptions } from '../src';
+import {
+  ExactlyOnceConsumer,
+  deadLetterTopic,
+  type CloudEventHandler,
+  type ExactlyOnceConsumerOptions,
+} from '../src';
 import {
   deleteTopics,
   metadata,
@@ -19,8 +24,15 @@ import {
 jest.setTimeout(60_000);
 
 /** A CloudEvent record of `context` as the relay publishes it (one key: one partition, in order). */
-function record(context: string, type: string, data: unknown, key: string): KafkaRecord {
-  const event = { id: randomUUID(), type, streamId: `x-${key}`, revision: 0, data, metadata: metadata(key) };
+function record(context: string, type: string, data: unknown, key: string, schemaVersion = 1): KafkaRecord {
+  const event = {
+    id: randomUUID(),
+    type,
+    streamId: `x-${key}`,
+    revision: 0,
+    data,
+    metadata: metadata(key, { schemaVersion }),
+  };
   return cloudEventToKafka(toCloudEvent(context, event, key));
 }
 
@@ -47,6 +59,20 @@ describe('ExactlyOnceConsumer dead letters', () => {
     await f.close();
   });
 
+  /** A consumer of the fixture's topic in a group of its own, parking on `<topic>.dlq`. */
+  const consumerOf = (consumerName: string, handle: CloudEventHandler): ExactlyOnceConsumerOptions => ({
+    subscriber: f.bus,
+    dataSource: ds,
+    consumerName,
+    groupId: `it-dlq-${uniqueSuffix()}`,
+    topics: [f.topic],
+    schema: f.schema,
+    retry: { attempts: 2, backoffMs: 50 },
+    deadLetterPublisher: f.bus,
+    logger: quietLogger,
+    handle,
+  });
+
   it('parks bad records and a failing event, applies the rest, and replays the event once after the fix', async () => {
     const table = `"${f.schema}".applied`;
     // A read model that cannot take n = 13: a permanent failure for that one event.
@@ -64,21 +90,10 @@ describe('ExactlyOnceConsumer dead letters', () => {
     await f.bus.publish(f.topic, [notCloudEvent, events[0], poison, ...events.slice(1)]);
     const failing = events[3].headers.ce_id;
 
-    const options: ExactlyOnceConsumerOptions = {
-      subscriber: f.bus,
-      dataSource: ds,
-      consumerName: 'counter',
-      groupId: `it-dlq-${uniqueSuffix()}`,
-      topics: [f.topic],
-      schema: f.schema,
-      retry: { attempts: 2, backoffMs: 50 },
-      deadLetterPublisher: f.bus,
-      logger: quietLogger,
-      handle: async (event: CloudEvent, manager: EntityManager) => {
-        const { n } = event.data as { n: number };
-        await manager.query(`INSERT INTO ${table} VALUES ($1, $2)`, [event.id, n]);
-      },
-    };
+    const options = consumerOf('counter', async (event: CloudEvent, manager: EntityManager) => {
+      const { n } = event.data as { n: number };
+      await manager.query(`INSERT INTO ${table} VALUES ($1, $2)`, [event.id, n]);
+    });
     const consumer = new ExactlyOnceConsumer(options);
     stoppers.push(() => consumer.stop());
     await consumer.migrate();
@@ -175,5 +190,76 @@ describe('ExactlyOnceConsumer dead letters', () => {
     expect(await applied()).toEqual([10, 11, 12, 13, 14]);
     expect(await consumer.deadLetters.list({ consumer: 'counter' })).toHaveLength(3);
     expect(await topicSize(f.kafka, deadLetterTopic(f.topic))).toBe(3);
+  });
+
+  it('parks an event of a version the contracts do not know as a contract violation; the next one is applied', async () => {
+    // A producer upgraded before its consumers: LeadConverted v2, every CloudEvents header valid.
+    const table = `"${f.schema}".conversions`;
+    await ds.query(`CREATE TABLE ${table} (event_id uuid PRIMARY KEY, lead_id uuid NOT NULL)`);
+    const leadId = randomUUID();
+    const conversion = {
+      leadId,
+      customerId: randomUUID(),
+      customerType: 'prospect',
+      interests: [],
+      ownerId: 'rep-1',
+      channel: 'referral',
+      source: {},
+      score: 45,
+      convertedAt: new Date().toISOString(),
+    };
+    const v2 = record('leads', 'LeadConverted', conversion, leadId, 2);
+    const v1 = record('leads', 'LeadConverted', conversion, leadId);
+    expect(v2.headers.ce_type).toBe('crm.leads.LeadConverted.v2');
+    await f.bus.publish(f.topic, [v2, v1]);
+
+    const consumer = new ExactlyOnceConsumer(
+      consumerOf('lead-conversion', async (event: CloudEvent, manager: EntityManager) => {
+        await manager.query(`INSERT INTO ${table} VALUES ($1, $2)`, [event.id, event.subject]);
+      }),
+    );
+    stoppers.push(() => consumer.stop());
+    await consumer.migrate();
+    await consumer.start();
+    await waitFor('the v1 event applied', () => consumer.stats().processed === 1, {
+      diagnose: () => consumer.stats(),
+    });
+
+    expect(consumer.stats().deadLettered).toEqual({
+      'invalid-cloudevent': 0,
+      'contract-violation': 1,
+      'handler-failed': 0,
+    });
+    expect(await ds.query(`SELECT event_id, lead_id FROM ${table}`)).toEqual([
+      { event_id: v1.headers.ce_id, lead_id: leadId },
+    ]);
+    const processed = await ds.query(`SELECT event_id FROM "${f.schema}".processed_events`);
+    expect(processed).toEqual([{ event_id: v1.headers.ce_id }]); // none for v2: a replay may apply it
+    const letters = await consumer.deadLetters.list({ consumer: 'lead-conversion' });
+    expect(letters).toEqual([
+      expect.objectContaining({
+        reason: 'contract-violation',
+        eventId: v2.headers.ce_id,
+        offset: '0',
+        key: leadId,
+        error: expect.stringContaining('LeadConverted has no schema version 2'),
+      }),
+    ]);
+
+    const dlq = await readTopic(f.kafka, deadLetterTopic(f.topic));
+    stoppers.push(() => dlq.close());
+    await waitFor('the dead letter on the topic', () => dlq.messages.length === 1);
+    expect(dlq.messages[0]).toMatchObject({
+      key: leadId,
+      value: v2.value.toString(),
+      headers: expect.objectContaining({
+        ce_type: 'crm.leads.LeadConverted.v2',
+        ce_id: v2.headers.ce_id,
+        dlq_reason: 'contract-violation',
+        dlq_consumer: 'lead-conversion',
+        dlq_partition: '0',
+        dlq_offset: '0',
+      }),
+    });
   });
 });
