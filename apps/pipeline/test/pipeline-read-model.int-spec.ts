@@ -136,6 +136,23 @@ describe('opportunities', () => {
       [opportunity.opportunityId],
     );
     expect(rows).toEqual([{ stage: 'negotiation', probability: 75, revision: 2 }]);
+    const read = await get(`/opportunities/${opportunity.opportunityId}`);
+    expect(read.stageHistory.map((h: { stage: string }) => h.stage)).toEqual(['prospecting', 'negotiation']);
+    expect(read.stage).toBe('negotiation');
+  });
+
+  it('keeps the stage history as it is when a stage change and a win are delivered again', async () => {
+    const opportunity = anOpportunity(anAccount(), { amount: 800 });
+    const history = publishedEvents('pipeline', opportunity.opportunityId, [
+      opportunity.opened(),
+      opportunity.movedTo('proposal'),
+      opportunity.won(900),
+    ]);
+    await projection.given(...history);
+    const before = (await get(`/opportunities/${opportunity.opportunityId}`)).stageHistory;
+    await projection.given(history[1], history[2]);
+    expect((await get(`/opportunities/${opportunity.opportunityId}`)).stageHistory).toEqual(before);
+    expect(before.map((h: { stage: string }) => h.stage)).toEqual(['prospecting', 'proposal']);
   });
 });
 

@@ -14,6 +14,7 @@ const ACCOUNT: Row = { target: AccountRow, key: 'account_id' };
 const OPPORTUNITY: Row = { target: OpportunityRow, key: 'opportunity_id' };
 const QUOTE: Row = { target: QuoteRow, key: 'quote_id' };
 
+/** Applies `changes` unless the row already reflects this revision or a later one; true when it did. */
 async function touch(
   m: EntityManager,
   row: Row,
@@ -21,13 +22,14 @@ async function touch(
   revision: number,
   changes: ObjectLiteral,
   parameters: ObjectLiteral = {},
-) {
-  await m
+): Promise<boolean> {
+  const result = await m
     .createQueryBuilder()
     .update(row.target)
     .set({ ...changes, revision, updatedAt: new Date() })
     .where(`${row.key} = :id AND revision < :revision`, { ...parameters, id, revision })
     .execute();
+  return (result.affected ?? 0) > 0;
 }
 
 /** Every event also moves its aggregate row's revision (the event's subject), once applied. */
@@ -70,12 +72,12 @@ async function closeOpportunity(
   changes: Partial<OpportunityRow>,
 ) {
   const m = ctx.getManager();
-  await m.query(
-    `UPDATE pipeline.opportunity_stage_history SET left_at = $2 WHERE opportunity_id = $1 AND left_at IS NULL`,
-    [id, at],
-  );
-  await touch(m, OPPORTUNITY, id, ctx.getRevision(), { ...changes, closedAt: at });
-  await revised(ctx, OPPORTUNITY);
+  // The stage history follows the row: an event the row already reflects (a replay) leaves it alone.
+  if (await touch(m, OPPORTUNITY, id, ctx.getRevision(), { ...changes, closedAt: at }))
+    await m.query(
+      `UPDATE pipeline.opportunity_stage_history SET left_at = $2 WHERE opportunity_id = $1 AND left_at IS NULL`,
+      [id, at],
+    );
 }
 
 /** Quote totals as the numeric columns keep them. */
@@ -197,13 +199,14 @@ export class PipelineReadModelProjection {
   @EventPattern('crm.pipeline.OpportunityStageChanged', READ_MODEL)
   async stageChanged(@Payload() d: EventData<'OpportunityStageChanged'>, @Ctx() ctx: CrmEventContext) {
     const m = ctx.getManager();
-    await enterStage(m, d.opportunityId, d.to, new Date(d.changedAt));
-    await touch(m, OPPORTUNITY, d.opportunityId, ctx.getRevision(), {
+    const moved = await touch(m, OPPORTUNITY, d.opportunityId, ctx.getRevision(), {
       stage: d.to,
       probability: d.probability,
       forecastCategory: d.forecastCategory,
     });
-    await revised(ctx, OPPORTUNITY);
+    // Only a change the row takes enters the history: a stage change older than the row (delivered
+    // late, or a dead letter replayed after later events) would otherwise become the current stage.
+    if (moved) await enterStage(m, d.opportunityId, d.to, new Date(d.changedAt));
   }
 
   @EventPattern('crm.pipeline.OpportunityDetailsChanged', READ_MODEL)
