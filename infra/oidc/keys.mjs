@@ -1,16 +1,18 @@
-// Signing keys and secrets of the local OpenID provider, generated at first start into an ignored
-// folder (OIDC_KEYS_DIR, default infra/oidc/keys) and kept across restarts, so that tokens stay
+// Signing keys and secrets of the local OpenID provider, generated at first start into a folder
+// of this machine (OIDC_KEYS_DIR, default ~/.local/state/crm-oidc/keys: the provider on port 9400
+// is one per machine, whichever checkout started it, and so are its keys) and kept across restarts, so that tokens stay
 // valid while the provider restarts. `node infra/oidc/keys.mjs rotate` puts a new signing key in
 // front (restart the provider): services fetch the new key by its `kid`, tokens signed by the old
 // one stay valid until they expire, as with any identity provider's key rotation.
 import { randomBytes, randomUUID } from 'node:crypto';
 import { linkSync, mkdirSync, readFileSync, realpathSync, renameSync, rmSync, writeFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { homedir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { exportJWK, generateKeyPair } from 'jose';
 
 export const keysDir = () =>
-  process.env.OIDC_KEYS_DIR ?? join(dirname(fileURLToPath(import.meta.url)), 'keys');
+  process.env.OIDC_KEYS_DIR ?? join(homedir(), '.local', 'state', 'crm-oidc', 'keys');
 
 const KEYS = 'jwks.json';
 const SECRETS = 'secrets.json';

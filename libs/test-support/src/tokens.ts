@@ -1,5 +1,6 @@
 import { execFile } from 'node:child_process';
 import { readFileSync } from 'node:fs';
+import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { SignJWT, decodeJwt, decodeProtectedHeader, importJWK, type JWK, type JWTPayload } from 'jose';
 import { identityProvider } from './identity-provider';
@@ -76,7 +77,7 @@ export const bearer = async (who: string = DEFAULT_CALLER, options?: TokenOption
 export async function resignedToken(
   token: string,
   changes: JWTPayload,
-  keysDir = process.env.OIDC_KEYS_DIR ?? join(ROOT, 'infra/oidc/keys'),
+  keysDir = process.env.OIDC_KEYS_DIR ?? join(homedir(), '.local', 'state', 'crm-oidc', 'keys'),
 ): Promise<string> {
   const header = decodeProtectedHeader(token);
   const { keys } = JSON.parse(readFileSync(join(keysDir, 'jwks.json'), 'utf8')) as { keys: JWK[] };
