@@ -4,9 +4,11 @@
 #
 #   docker build -t crm/leads:dev .                                                 (SERVICE=leads, PORT=3001)
 #   docker build --build-arg SERVICE=pipeline --build-arg PORT=3002 -t crm/pipeline:dev .
+#   docker build --target oidc -t crm/oidc:dev .                                   (the local OpenID provider)
 #
 # Stages: manifests (package.json files only, for the npm cache layers) -> deps (npm ci with devDependencies)
-# -> build (tsc -b, every project) -> prod-deps (npm ci --omit=dev, in parallel) -> runtime (non-root).
+# -> build (tsc -b, every project) -> prod-deps (npm ci --omit=dev, in parallel) -> runtime (non-root);
+# prod-deps -> oidc (the local OpenID provider, only with --target oidc).
 # The build stage does not depend on SERVICE, so building a second service reuses its layers.
 
 ARG NODE_IMAGE=node:24-bookworm-slim
@@ -44,6 +46,25 @@ FROM base AS prod-deps
 COPY --from=manifests /manifests/ ./
 RUN --mount=type=cache,target=/root/.npm npm ci --no-audit --no-fund --omit=dev
 
+# The local OpenID provider of infra/oidc (demo users, one shared password: never expose it), for
+# docker-compose.yml and the dev overlay of k8s/: `docker build --target oidc -t crm/oidc:dev .`
+# Its production dependencies (oidc-provider, jose) are the services'. Keys are generated at first
+# start into OIDC_KEYS_DIR (mount a volume there to keep them); the issuer is OIDC_ISSUER.
+FROM ${NODE_IMAGE} AS oidc
+ENV NODE_ENV=production \
+    OIDC_HOST=0.0.0.0 \
+    OIDC_PORT=9400 \
+    OIDC_KEYS_DIR=/var/lib/oidc
+WORKDIR /app
+COPY --from=prod-deps /app/ ./
+COPY infra/oidc/*.mjs infra/oidc/README.md ./infra/oidc/
+RUN mkdir -p /var/lib/oidc && chown node:node /var/lib/oidc
+USER node
+EXPOSE 9400
+STOPSIGNAL SIGTERM
+CMD ["node", "infra/oidc/server.mjs"]
+
+# The services' image: the last stage, what `docker build` builds without --target.
 FROM ${NODE_IMAGE} AS runtime
 ARG SERVICE=leads
 ARG PORT=3001

@@ -1,5 +1,7 @@
 // The local OpenID provider: `node infra/oidc/server.mjs`, on 127.0.0.1:OIDC_PORT (default 9400),
 // issuer http://127.0.0.1:<port>. Sessions, grants and tokens live in memory; keys in keys/.
+// In a container: OIDC_HOST (bind address, e.g. 0.0.0.0) and OIDC_ISSUER (the public URL clients
+// and services reach it at, e.g. http://oidc:9400; tokens carry it as `iss`).
 // Users sign in at /interaction/<uid> with their login and OIDC_DEMO_PASSWORD (default `demo`);
 // first-party clients get no consent screen. A demo for one machine: never expose it.
 import { writeFileSync } from 'node:fs';
@@ -10,7 +12,8 @@ import { createProvider, subjectOf } from './provider.mjs';
 import { USERS } from './demo-users.mjs';
 
 const port = Number(process.env.OIDC_PORT ?? 9400);
-const issuer = `http://127.0.0.1:${port}`;
+const host = process.env.OIDC_HOST || '127.0.0.1';
+const issuer = (process.env.OIDC_ISSUER || `http://127.0.0.1:${port}`).replace(/\/$/, '');
 const audience = process.env.OIDC_AUDIENCE ?? 'api://crm';
 const password = process.env.OIDC_DEMO_PASSWORD ?? 'demo';
 const { jwks, secrets } = await loadKeys();
@@ -93,10 +96,10 @@ const server = createServer((req, res) => {
     res.end(`interaction failed: ${error.message}`);
   });
 });
-server.listen(port, '127.0.0.1', () => {
+server.listen(port, host, () => {
   // Written once listening: of two providers started at once, the one that serves owns the file.
   if (process.env.OIDC_PID_FILE) writeFileSync(process.env.OIDC_PID_FILE, String(process.pid));
-  log('OpenID provider listening', { issuer, audience });
+  log('OpenID provider listening', { issuer, audience, host, port });
 });
 const stop = () => server.close(() => process.exit(0));
 process.on('SIGTERM', stop);

@@ -72,7 +72,8 @@ async function userToken(config, user, audience, password) {
   for (let hops = 0; hops < 10; hops++) {
     const location = response.headers.get('location');
     if (!location) throw new Error(`sign-in stopped at ${response.status} ${response.url}`);
-    const next = new URL(location, config.issuer);
+    // Relative to the URL asked (the issuer may name a host only its containers resolve).
+    const next = new URL(location, response.url);
     if (next.href.startsWith(CLI_REDIRECT_URI)) {
       if (next.searchParams.get('state') !== state) throw new Error('state mismatch');
       const code = next.searchParams.get('code');
