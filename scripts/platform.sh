@@ -164,10 +164,11 @@ case "${1:-}" in
     stop_services; stop_oidc; bash "$ROOT/infra/kafka/down.sh" ;;
   token)
     [[ -n "${2:-}" ]] || { echo "usage: bash scripts/platform.sh token <role or demo login>"; exit 2; }
-    ensure_node; ensure_oidc
+    ensure_node; ensure_packages; ensure_oidc
     node "$ROOT/infra/oidc/token.mjs" "$2" ;;
   infra-up)
-    ensure_node; infra_up ;;
+    # The OpenID provider is a Node program of ours: it needs the packages.
+    ensure_node; ensure_packages; infra_up ;;
   infra-down)
     stop_oidc; bash "$ROOT/infra/kafka/down.sh" ;;
   test)
