@@ -11,6 +11,8 @@ export const EVENT_SUMMARIES: Record<ContractEventType, string> = {
   LeadConverted: 'The hand-off to acquisition: everything the pipeline needs to open an account.',
   CustomerLifecycleStageReached:
     'The customer reached a lifecycle stage; published by the context that owns that stage.',
+  CustomerErased:
+    "The customer's data key was destroyed (right to erasure): their personal data can no longer be read anywhere; mask it.",
   AccountOpened: "The customer's account was opened, with their profile.",
   AccountProfileUpdated: 'Fields of the account profile changed (only those, with their new values).',
   ContactAdded: 'A person at the customer was added as a contact of the account.',

@@ -14,8 +14,21 @@ export function describeBreakingChange(c: BreakingChange): string {
   return `${c.type} v${c.version} ${c.path}: ${c.change}`;
 }
 
-/** Keywords that document and never decide what is valid. */
-const ANNOTATIONS = new Set(['title', 'description', 'examples', 'default', '$comment', 'deprecated']);
+/**
+ * Keywords that document and never decide what is valid. `x-personal-data` is one: the field's
+ * type and rules stay; its value travels sealed with the customer's key and the platform's readers
+ * (the CRM events transport) hand it to handlers open, as before. It was added to published
+ * versions before the platform's first release (no store outside our tests held their events).
+ */
+const ANNOTATIONS = new Set([
+  'title',
+  'description',
+  'examples',
+  'default',
+  '$comment',
+  'deprecated',
+  'x-personal-data',
+]);
 /** Keywords with rules of their own below; any other keyword must not change at all. */
 const STRUCTURAL = new Set(['type', 'properties', 'required', 'additionalProperties', 'items', 'enum']);
 

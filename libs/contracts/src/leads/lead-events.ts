@@ -5,7 +5,7 @@
  * (`Static`), and the same schema validates events at run time (see `validation/event-contracts`).
  */
 import { Type, type Static } from '@sinclair/typebox';
-import { NonNegative, StringEnum, Text, Timestamp, Uuid } from '../validation/schema-kit';
+import { NonNegative, Personal, StringEnum, Text, Timestamp, Uuid } from '../validation/schema-kit';
 
 export const LEAD_CHANNELS = [
   'web_form',
@@ -65,18 +65,18 @@ export type SourceAttribution = Static<typeof SourceAttribution>;
 export const LeadCapturedV1 = Type.Object({
   leadId: Uuid(),
   customerId: Uuid(),
-  personName: Type.Optional(Text()),
+  personName: Type.Optional(Personal(Text())),
   companyName: Type.Optional(Text()),
   /** Normalised: trimmed and lower-cased. */
-  email: Type.Optional(Text()),
+  email: Type.Optional(Personal(Text())),
   /** Normalised to E.164 where the number allows it. */
-  phone: Type.Optional(Text()),
+  phone: Type.Optional(Personal(Text())),
   channel: Channel,
   source: SourceAttribution,
   customerType: CustomerTypeSchema,
   companySize: Type.Optional(CompanySize()),
   interests: Type.Array(Type.String()),
-  notes: Type.Optional(Type.String()),
+  notes: Type.Optional(Personal(Type.String())),
   capturedAt: Timestamp(),
 });
 export type LeadCapturedV1 = Static<typeof LeadCapturedV1>;
@@ -95,7 +95,7 @@ export const LeadEngagementRecordedV1 = Type.Object({
   kind: StringEnum(ENGAGEMENT_KINDS),
   channel: Channel,
   occurredAt: Timestamp(),
-  summary: Type.Optional(Type.String()),
+  summary: Type.Optional(Personal(Type.String())),
 });
 export type LeadEngagementRecordedV1 = Static<typeof LeadEngagementRecordedV1>;
 
@@ -115,7 +115,7 @@ export type LeadQualifiedV1 = Static<typeof LeadQualifiedV1>;
 export const LeadDisqualifiedV1 = Type.Object({
   leadId: Uuid(),
   reason: StringEnum(DISQUALIFICATION_REASONS),
-  notes: Type.Optional(Type.String()),
+  notes: Type.Optional(Personal(Type.String())),
   disqualifiedAt: Timestamp(),
 });
 export type LeadDisqualifiedV1 = Static<typeof LeadDisqualifiedV1>;
@@ -127,10 +127,10 @@ export type LeadDisqualifiedV1 = Static<typeof LeadDisqualifiedV1>;
 export const LeadConvertedV1 = Type.Object({
   leadId: Uuid(),
   customerId: Uuid(),
-  personName: Type.Optional(Text()),
+  personName: Type.Optional(Personal(Text())),
   companyName: Type.Optional(Text()),
-  email: Type.Optional(Text()),
-  phone: Type.Optional(Text()),
+  email: Type.Optional(Personal(Text())),
+  phone: Type.Optional(Personal(Text())),
   customerType: CustomerTypeSchema,
   companySize: Type.Optional(CompanySize()),
   interests: Type.Array(Type.String()),

@@ -5,7 +5,7 @@
  */
 import { Type, type Static } from '@sinclair/typebox';
 import { CompanySize, CustomerTypeSchema } from '../leads/lead-events';
-import { Currency, NonNegative, StringEnum, Text, Timestamp, Uuid } from '../validation/schema-kit';
+import { Currency, NonNegative, Personal, StringEnum, Text, Timestamp, Uuid } from '../validation/schema-kit';
 
 export const FORECAST_CATEGORIES = ['pipeline', 'best_case', 'commit', 'closed', 'omitted'] as const;
 export type ForecastCategory = (typeof FORECAST_CATEGORIES)[number];
@@ -34,21 +34,29 @@ export type LossReason = (typeof LOSS_REASONS)[number];
 const Forecast = StringEnum(FORECAST_CATEGORIES);
 const Strings = () => Type.Optional(Type.Array(Type.String()));
 const Str = () => Type.Optional(Type.String());
+/** Optional personal data (sealed on the wire). */
+const PersonalStr = () => Type.Optional(Personal(Type.String()));
+const PersonalStrings = () => Type.Optional(Type.Array(Personal(Type.String())));
 /** Win probability in percent. */
 const Probability = () => Type.Number({ minimum: 0, maximum: 100 });
 
 /** The customer's record: personal and company data, preferences, habits, demographics, psychographics. */
 export const AccountProfile = Type.Object({
-  name: Text(),
+  /** A person's name, or a company's: personal data either way (a sole trader's company is a person). */
+  name: Personal(Text()),
   kind: StringEnum(['company', 'person'] as const),
   customerType: CustomerTypeSchema,
-  email: Type.Optional(Text()),
-  phone: Type.Optional(Text()),
+  email: Type.Optional(Personal(Text())),
+  phone: Type.Optional(Personal(Text())),
   industry: Str(),
   companySize: Type.Optional(CompanySize()),
   website: Str(),
-  address: Type.Optional(Type.Object({ street: Str(), city: Str(), postalCode: Str(), country: Str() })),
-  preferences: Type.Optional(Type.Object({ preferredChannel: Str(), language: Str(), contactTimes: Str() })),
+  address: Type.Optional(
+    Type.Object({ street: PersonalStr(), city: PersonalStr(), postalCode: PersonalStr(), country: Str() }),
+  ),
+  preferences: Type.Optional(
+    Type.Object({ preferredChannel: Str(), language: Str(), contactTimes: PersonalStr() }),
+  ),
   purchaseHabits: Type.Optional(
     Type.Object({
       frequency: Str(),
@@ -57,10 +65,21 @@ export const AccountProfile = Type.Object({
     }),
   ),
   demographics: Type.Optional(
-    Type.Object({ ageRange: Str(), gender: Str(), incomeRange: Str(), education: Str(), occupation: Str() }),
+    Type.Object({
+      ageRange: PersonalStr(),
+      gender: PersonalStr(),
+      incomeRange: PersonalStr(),
+      education: PersonalStr(),
+      occupation: PersonalStr(),
+    }),
   ),
   psychographics: Type.Optional(
-    Type.Object({ interests: Strings(), opinions: Strings(), values: Strings(), lifestyle: Str() }),
+    Type.Object({
+      interests: PersonalStrings(),
+      opinions: PersonalStrings(),
+      values: PersonalStrings(),
+      lifestyle: PersonalStr(),
+    }),
   ),
 });
 export type AccountProfile = Static<typeof AccountProfile>;
@@ -85,9 +104,9 @@ export const AccountProfileUpdatedV1 = Type.Object({
 export type AccountProfileUpdatedV1 = Static<typeof AccountProfileUpdatedV1>;
 
 const ContactFields = Type.Object({
-  name: Text(),
-  email: Type.Optional(Text()),
-  phone: Type.Optional(Text()),
+  name: Personal(Text()),
+  email: Type.Optional(Personal(Text())),
+  phone: Type.Optional(Personal(Text())),
   role: StringEnum(CONTACT_ROLES),
   title: Str(),
 });
@@ -121,7 +140,8 @@ export const OpportunityOpenedV1 = Type.Object({
   opportunityId: Uuid(),
   accountId: Uuid(),
   customerId: Uuid(),
-  name: Text(),
+  /** Often names the person (e.g. "Jane Doe: CRM"): personal data. */
+  name: Personal(Text()),
   ownerId: Text(),
   stage: Text(),
   probability: Probability(),
@@ -149,7 +169,7 @@ export const OpportunityDetailsChangedV1 = Type.Object({
   opportunityId: Uuid(),
   changes: Type.Partial(
     Type.Object({
-      name: Text(),
+      name: Personal(Text()),
       amount: NonNegative(),
       currency: Currency(),
       expectedCloseDate: Text(),
@@ -183,7 +203,7 @@ export type OpportunityWonV1 = Static<typeof OpportunityWonV1>;
 export const OpportunityLostV1 = Type.Object({
   ...Closed,
   reason: StringEnum(LOSS_REASONS),
-  notes: Str(),
+  notes: PersonalStr(),
   lostAt: Timestamp(),
 });
 export type OpportunityLostV1 = Static<typeof OpportunityLostV1>;

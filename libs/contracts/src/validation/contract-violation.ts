@@ -1,6 +1,7 @@
 import type { TSchema } from '@sinclair/typebox';
 import Ajv, { type ErrorObject, type ValidateFunction } from 'ajv';
 import addFormats from 'ajv-formats';
+import { PERSONAL_DATA_KEYWORD } from './schema-kit';
 
 /** One reason why data does not fit its contract: where (a JSON pointer) and what. */
 export interface ContractViolation {
@@ -37,6 +38,8 @@ const ajv = addFormats(new Ajv({ allErrors: true, strict: true, coerceTypes: fal
   'uuid',
   'date-time',
 ]);
+// The personal data marker is an annotation: it says where values are sealed, it checks nothing.
+ajv.addKeyword({ keyword: PERSONAL_DATA_KEYWORD, schemaType: 'boolean' });
 const compiled = new Map<TSchema, ValidateFunction>();
 
 function violation(error: ErrorObject): ContractViolation {

@@ -75,6 +75,7 @@ const PRODUCED: Record<keyof typeof EVENT_CONTRACTS, unknown> = {
     reason: { aggregateType: 'opportunity', aggregateId: opportunity },
     reachedAt: at,
   },
+  CustomerErased: { customerId: customer, reason: 'GDPR art. 17 request', erasedAt: at },
   AccountOpened: {
     accountId: customer,
     customerId: customer,

@@ -2,8 +2,10 @@ import type { TSchema } from '@sinclair/typebox';
 import { LEAD_EVENT_SCHEMAS } from '../leads/lead-events';
 import { LIFECYCLE_EVENT_SCHEMAS, LIFECYCLE_STAGE_OWNERS } from '../lifecycle/lifecycle-events';
 import { PIPELINE_EVENT_SCHEMAS } from '../pipeline/pipeline-events';
+import { PRIVACY_EVENT_SCHEMAS, PRIVACY_PUBLISHER } from '../privacy/privacy-events';
 import { assertFits, contractViolation } from './contract-violation';
 import { createEventParser, type ParsedEventOf } from './event-parser';
+import { holdsPersonalData } from './personal-data';
 import { UPCASTERS } from './upcasters';
 
 export { ContractViolationError, isContractViolation, type ContractViolation } from './contract-violation';
@@ -16,6 +18,7 @@ export const EVENT_CONTRACTS = {
   ...LEAD_EVENT_SCHEMAS,
   ...PIPELINE_EVENT_SCHEMAS,
   ...LIFECYCLE_EVENT_SCHEMAS,
+  ...PRIVACY_EVENT_SCHEMAS,
 } as const;
 
 export type EventContracts = typeof EVENT_CONTRACTS;
@@ -29,6 +32,7 @@ export const PUBLISHERS: Readonly<Record<ContractEventType, readonly string[]>> 
   ...owners(LEAD_EVENT_SCHEMAS, ['leads']),
   ...owners(PIPELINE_EVENT_SCHEMAS, ['pipeline']),
   ...owners(LIFECYCLE_EVENT_SCHEMAS, [...new Set(Object.values(LIFECYCLE_STAGE_OWNERS))]),
+  ...owners(PRIVACY_EVENT_SCHEMAS, [PRIVACY_PUBLISHER]),
 } as Record<ContractEventType, readonly string[]>;
 
 /**
@@ -39,6 +43,16 @@ export type ParsedEvent = ParsedEventOf<EventContracts>;
 
 /** The data of an event type, in the newest version the contracts know. */
 export type EventData<K extends ContractEventType> = Extract<ParsedEvent, { type: K }>['data'];
+
+/**
+ * The schema of `type` in `schemaVersion` when it holds personal data (strings marked
+ * `Personal(...)`); `undefined` for a type or version without any, or one the contracts do not know.
+ */
+export function personalDataSchema(type: string, schemaVersion: number): TSchema | undefined {
+  if (!hasContract(type)) return undefined;
+  const schema = (EVENT_CONTRACTS[type] as Record<number, TSchema | undefined>)[schemaVersion];
+  return schema && holdsPersonalData(schema) ? schema : undefined;
+}
 
 /** Whether the contracts know this event type (in some version). */
 export function hasContract(type: string): type is ContractEventType {
