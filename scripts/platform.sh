@@ -8,6 +8,8 @@
 #   bash scripts/platform.sh infra-up    Kafka + databases + OpenID provider only
 #   bash scripts/platform.sh bench       the benchmarks (bench/README.md)
 #   bash scripts/platform.sh token <role> a bearer token of the demo user with that role (last line)
+#   bash scripts/platform.sh export-customer <customerId>
+#                                        the data subject export: one JSON document from every service
 #
 # Existing infrastructure: set DATABASE_URL, KAFKA_BROKERS (with KAFKA_EXTERNAL=1) and, for
 # EventStoreDB, EVENT_STORE=eventstoredb EVENTSTOREDB_URL=esdb://... before any command; your
@@ -166,6 +168,13 @@ case "${1:-}" in
     [[ -n "${2:-}" ]] || { echo "usage: bash scripts/platform.sh token <role or demo login>"; exit 2; }
     ensure_node; ensure_packages; ensure_oidc
     node "$ROOT/infra/oidc/token.mjs" "$2" ;;
+  export-customer)
+    [[ -n "${2:-}" ]] || { echo "usage: bash scripts/platform.sh export-customer <customerId>"; exit 2; }
+    ensure_node; ensure_packages; ensure_oidc
+    targets=()
+    for service in "${SERVICES[@]}"; do targets+=("$service=http://127.0.0.1:${PORTS[$service]}"); done
+    CRM_TOKEN="$(node "$ROOT/infra/oidc/token.mjs" admin | tail -1)" \
+      node "$ROOT/libs/service-kit/dist/cli/customer-export.js" "$2" "${targets[@]}" ;;
   infra-up)
     # The OpenID provider is a Node program of ours: it needs the packages.
     ensure_node; ensure_packages; infra_up ;;

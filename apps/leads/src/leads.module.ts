@@ -1,5 +1,7 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import { PlatformModule } from '@crm/service-kit';
+import { CustomerController } from './customer/customer.controller';
+import { CustomerErasureService } from './customer/customer-erasure.service';
 import { LeadController } from './lead/lead.controller';
 import { LeadQueries } from './lead/lead.queries';
 import { LeadEngagement, LeadSummary } from './lead/lead.read-model';
@@ -8,8 +10,12 @@ import { LeadService } from './lead/lead.service';
 import { LeadsConfig } from './leads.config';
 import { LeadReadModel1763900000000 } from './migrations/1763900000000-lead-read-model';
 
-/** Only lead streams are public; e-mail claims and the owner rotation stay inside the service. */
-export const isPublicLeadEvent = (event: { streamId: string }) => event.streamId.startsWith('lead-');
+/**
+ * Lead streams and customer (erasure) streams are public; e-mail claims and the owner rotation stay
+ * inside the service.
+ */
+export const isPublicLeadEvent = (event: { streamId: string }) =>
+  event.streamId.startsWith('lead-') || event.streamId.startsWith('customer-');
 
 @Module({})
 export class LeadsModule {
@@ -27,8 +33,13 @@ export class LeadsModule {
         }),
       ],
       // LeadSummaryProjection: the read model's @EventPattern handlers (consumer lead-summary).
-      controllers: [LeadController, LeadSummaryProjection],
-      providers: [{ provide: LeadsConfig, useValue: config }, LeadService, LeadQueries],
+      controllers: [LeadController, LeadSummaryProjection, CustomerController],
+      providers: [
+        { provide: LeadsConfig, useValue: config },
+        LeadService,
+        LeadQueries,
+        CustomerErasureService,
+      ],
     };
   }
 }

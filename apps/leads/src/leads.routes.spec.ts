@@ -1,5 +1,5 @@
 import { loadConfig } from '@crm/service-kit';
-import { accessTable, declaredRoutesOf } from '@crm/test-support';
+import { PLATFORM_ROUTE_ACCESS, accessTable, declaredRoutesOf } from '@crm/test-support';
 import { LeadsConfig } from './leads.config';
 import { LeadsModule } from './leads.module';
 
@@ -13,14 +13,8 @@ describe('roles of the leads routes', () => {
     const routes = await declaredRoutesOf(LeadsModule.forRoot(loadConfig(LeadsConfig, {})));
     expect(routes.filter((route) => !route.access)).toEqual([]);
     expect(accessTable(routes)).toEqual({
-      'GET /health/live': 'anyone',
-      'GET /health/ready': 'anyone',
-      'GET /metrics': 'anyone while METRICS_PUBLIC, else admin',
-      'GET /dead-letters': 'admin',
-      'POST /dead-letters/replay': 'admin',
-      'POST /dead-letters/:id/replay': 'admin',
-      'GET /audit/events': 'admin',
-      'GET /asyncapi.json': 'integrator, admin',
+      ...PLATFORM_ROUTE_ACCESS,
+      'POST /customers/:customerId/erasure': 'admin',
       'POST /leads': 'sales_rep, sales_manager, admin, marketer',
       'GET /leads': 'sales_rep, sales_manager, admin, marketer, analyst, integrator',
       'GET /leads/:id': 'sales_rep, sales_manager, admin, marketer, analyst, integrator',

@@ -71,6 +71,34 @@ describe('lead-summary projection', () => {
     });
   });
 
+  it('given the customer erased, then their personal columns read [erased] and the rest of the story stays', async () => {
+    const lead = aLead({ phone: '+34600111222', notes: 'prefers mornings' });
+    const other = aLead();
+    const history = [...workingLead(lead), lead.qualified()];
+    await projection.given(
+      ...publishedEvents('leads', lead.leadId, history),
+      ...publishedEvents('leads', other.leadId, [other.captured()]),
+    );
+    const erased = { customerId: lead.customerId, reason: 'request 9', erasedAt: '2026-11-29T09:00:00.000Z' };
+    await projection.given(
+      ...publishedEvents('leads', lead.customerId, [{ type: 'CustomerErased', data: erased }]),
+    );
+    const [row] = await projection.rows(
+      'select person_name, email, phone, notes, company_name, status, score from leads.lead_summary where lead_id = $1',
+      [lead.leadId],
+    );
+    expect(row).toEqual({
+      person_name: '[erased]',
+      email: '[erased]',
+      phone: '[erased]',
+      notes: '[erased]',
+      company_name: null,
+      status: 'qualified',
+      score: 45,
+    });
+    expect(await summary(other)).toMatchObject({ person_name: 'Ana Pérez', email: other.email });
+  });
+
   it('does not let an older event delivered after a newer one undo it', async () => {
     const lead = aLead();
     const [captured, interest, assigned, engaged, workStarted, qualified] = publishedEvents(

@@ -34,7 +34,8 @@ export interface CrossService {
   stop(): Promise<string[]>;
 }
 
-export async function startCrossService(): Promise<CrossService> {
+/** `env`: settings of both services beside the defaults (e.g. `LOG_LEVEL`). */
+export async function startCrossService(env: Record<string, string> = {}): Promise<CrossService> {
   const run = randomBytes(3).toString('hex');
   const topicPrefix = `e2e-${run}.`;
   const groupPrefix = `e2e-${randomUUID()}`;
@@ -49,6 +50,7 @@ export async function startCrossService(): Promise<CrossService> {
     KAFKA_TOPIC_PREFIX: topicPrefix,
     OTEL_EXPORTER_OTLP_ENDPOINT: otlp.endpoint,
     LOG_LEVEL: 'warn',
+    ...env,
   };
   const leads = new ServiceProcess('leads', await freePort(), { ...shared, LEAD_OWNERS: owner });
   const pipelinePort = await freePort();
@@ -83,12 +85,28 @@ export async function startCrossService(): Promise<CrossService> {
 
 export const traceparent = () => `00-${randomBytes(16).toString('hex')}-${randomBytes(8).toString('hex')}-01`;
 
+/** Who a test lead is: a person at a company, reachable by e-mail (and phone). */
+export interface LeadPerson {
+  personName: string;
+  email: string;
+  phone?: string;
+  /** The summary of the meeting recorded before qualification. */
+  meetingSummary?: string;
+}
+
 /** Captures, engages, qualifies and converts a lead in leads; answers its ids and the conversion's trace id. */
-export async function convertedLead(leads: ServiceProcess) {
-  const captured = await callService(leads, 'POST', '/leads', {
+export async function convertedLead(
+  leads: ServiceProcess,
+  person: LeadPerson = {
     personName: 'Olga Ruiz',
-    companyName: `Acme ${randomBytes(3).toString('hex')}`,
     email: `olga.${randomBytes(4).toString('hex')}@acme.example`,
+  },
+) {
+  const captured = await callService(leads, 'POST', '/leads', {
+    personName: person.personName,
+    companyName: `Acme ${randomBytes(3).toString('hex')}`,
+    email: person.email,
+    ...(person.phone ? { phone: person.phone } : {}),
     channel: 'referral',
     companySize: 400,
     interests: ['erp'],
@@ -98,6 +116,7 @@ export async function convertedLead(leads: ServiceProcess) {
   const engaged = await callService(leads, 'POST', `/leads/${id}/engagements`, {
     kind: 'meeting',
     channel: 'event',
+    ...(person.meetingSummary ? { summary: person.meetingSummary } : {}),
   });
   expect(engaged.status).toBe(201);
   expect((await callService(leads, 'POST', `/leads/${id}/qualify`)).status).toBe(200);

@@ -12,6 +12,7 @@ import { AccountQueries } from './read-model/account.queries';
 import { AccountRow, ContactRow } from './read-model/account.read-model';
 import { OpportunityQueries } from './read-model/opportunity.queries';
 import { OpportunityRow, QuoteRow, StageHistoryRow } from './read-model/opportunity.read-model';
+import { PipelineErasureProjection } from './read-model/pipeline-erasure.projection';
 import { PipelineReadModelProjection } from './read-model/pipeline.projection';
 import { LeadConversionReaction } from './reactions/lead-conversion.reaction';
 import { WinRecordingReaction } from './reactions/win-recording.reaction';
@@ -39,6 +40,7 @@ export class PipelineModule {
         ReportController,
         // Projections and reactions: @EventPattern handlers, one consumer group each.
         PipelineReadModelProjection,
+        PipelineErasureProjection,
         LeadConversionReaction,
         WinRecordingReaction,
       ],

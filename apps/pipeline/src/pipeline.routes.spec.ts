@@ -1,5 +1,5 @@
 import { loadConfig } from '@crm/service-kit';
-import { accessTable, declaredRoutesOf } from '@crm/test-support';
+import { PLATFORM_ROUTE_ACCESS, accessTable, declaredRoutesOf } from '@crm/test-support';
 import { PipelineConfig } from './pipeline.config';
 import { PipelineModule } from './pipeline.module';
 
@@ -18,14 +18,7 @@ describe('roles of the pipeline routes', () => {
     const routes = await declaredRoutesOf(PipelineModule.forRoot(loadConfig(PipelineConfig, {})));
     expect(routes.filter((route) => !route.access)).toEqual([]);
     expect(accessTable(routes)).toEqual({
-      'GET /health/live': 'anyone',
-      'GET /health/ready': 'anyone',
-      'GET /metrics': 'anyone while METRICS_PUBLIC, else admin',
-      'GET /dead-letters': 'admin',
-      'POST /dead-letters/replay': 'admin',
-      'POST /dead-letters/:id/replay': 'admin',
-      'GET /audit/events': 'admin',
-      'GET /asyncapi.json': 'integrator, admin',
+      ...PLATFORM_ROUTE_ACCESS,
       'POST /accounts': SALES,
       'GET /accounts/:id': EVERYONE,
       'PATCH /accounts/:id': 'sales_rep, sales_manager, support_agent, support_manager, admin',

@@ -19,3 +19,6 @@ export * from './health/metrics.controller';
 export * from './platform/consumer-health';
 export * from './platform/dead-letters.controller';
 export * from './auth';
+export * from './privacy/customer-export';
+export { CustomerIdParams, CustomerExportDto } from './privacy/privacy.controller';
+export * from './privacy/masking';

@@ -210,14 +210,32 @@ export class InProcessService {
     }
   }
 
-  /** Every event appended after `position` (see {@link lastPosition}), in the order of the log. */
-  async eventsAfter(position: string): Promise<AppendedEvent[]> {
+  /**
+   * Every event appended after `position` (see {@link lastPosition}), in the order of the log,
+   * with personal values open, as the service reads them (`stored: true`: as stored, sealed).
+   */
+  async eventsAfter(position: string, { stored = false } = {}): Promise<AppendedEvent[]> {
     const { rows } = await this.runtime.pool.query<AppendedEvent & { revision: string }>(
       `select stream_id as "streamId", revision, type, data, metadata from ${this.eventsTable()}
        where global_position > $1 order by global_position`,
       [position],
     );
-    return rows.map((row) => ({ ...row, revision: Number(row.revision) }));
+    return Promise.all(
+      rows.map(async (row) => ({
+        ...row,
+        revision: Number(row.revision),
+        data: stored
+          ? row.data
+          : await this.runtime.cipher.reveal(
+              {
+                type: row.type,
+                schemaVersion: row.metadata.schemaVersion,
+                customerId: row.metadata.customerId,
+              },
+              row.data,
+            ),
+      })),
+    );
   }
 
   /** Position of the last event in the store ('0' when empty). */

@@ -24,3 +24,20 @@ export function accessTable(routes: DeclaredRoute[]): Record<string, string> {
   };
   return Object.fromEntries(routes.map((route) => [`${route.method} ${route.path}`, describe(route)]));
 }
+
+/**
+ * Who may call the routes every service gets from the platform (health, metrics, dead letters,
+ * audit, privacy export, AsyncAPI), as {@link accessTable} writes them: a service's route table is
+ * these and its own.
+ */
+export const PLATFORM_ROUTE_ACCESS: Readonly<Record<string, string>> = {
+  'GET /health/live': 'anyone',
+  'GET /health/ready': 'anyone',
+  'GET /metrics': 'anyone while METRICS_PUBLIC, else admin',
+  'GET /dead-letters': 'admin',
+  'POST /dead-letters/replay': 'admin',
+  'POST /dead-letters/:id/replay': 'admin',
+  'GET /audit/events': 'admin',
+  'GET /privacy/customers/:customerId/export': 'admin',
+  'GET /asyncapi.json': 'integrator, admin',
+};

@@ -33,6 +33,25 @@ describe('e-mail claim', () => {
       ])
       .when({ type: 'ReclaimOrphanedEmail', data: { leadId: 'e', customerId: 'f', orphanedLeadId: 'a' } })
       .thenThrows('LEAD_EMAIL_TAKEN'));
+  it('frees the e-mail of an erased customer, so that a new capture may claim it', () => {
+    const released = {
+      type: 'LeadEmailReleased' as const,
+      data: { leadId: 'a', customerId: 'c', reason: 'customer_erased' as const },
+    };
+    spec
+      .given([claimed])
+      .when({ type: 'ReleaseErasedEmail', data: { leadId: 'a', customerId: 'c' } })
+      .then([released]);
+    spec
+      .given([claimed, released])
+      .when({ type: 'ClaimEmail', data: { leadId: 'b', customerId: 'd' } })
+      .then([{ type: 'LeadEmailClaimed', data: { leadId: 'b', customerId: 'd' } }]);
+  });
+  it('keeps the claim of a later lead when an earlier customer is erased', () =>
+    spec
+      .given([claimed])
+      .when({ type: 'ReleaseErasedEmail', data: { leadId: 'z', customerId: 'y' } })
+      .thenNothingHappens());
   it('keeps personal data out of stream names', () =>
     expect(emailClaimStreamId('ana@acme.example')).not.toContain('acme'));
 });

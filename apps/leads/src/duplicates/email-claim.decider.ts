@@ -16,30 +16,43 @@ export type LeadEmailClaimed = DomainEvent<
   { leadId: string; customerId: string; replacesLeadId?: string }
 >;
 
+/** The customer was erased: their e-mail is free for whoever uses it next. */
+export type LeadEmailReleased = DomainEvent<
+  'LeadEmailReleased',
+  { leadId: string; customerId: string; reason: 'customer_erased' }
+>;
+
+export type EmailClaimEvent = LeadEmailClaimed | LeadEmailReleased;
+
 export type EmailClaimCommand =
   | { type: 'ClaimEmail'; data: { leadId: string; customerId: string } }
-  | { type: 'ReclaimOrphanedEmail'; data: { leadId: string; customerId: string; orphanedLeadId: string } };
+  | { type: 'ReclaimOrphanedEmail'; data: { leadId: string; customerId: string; orphanedLeadId: string } }
+  | { type: 'ReleaseErasedEmail'; data: { leadId: string; customerId: string } };
 
 export type ClaimState = { status: 'unclaimed' } | { status: 'claimed'; leadId: string; customerId: string };
 
 const taken = (leadId: string) =>
   conflict('LEAD_EMAIL_TAKEN', 'a lead with this e-mail already exists', { existingLeadId: leadId });
 
-export const emailClaimDecider: Decider<EmailClaimCommand, ClaimState, LeadEmailClaimed> = {
+export const emailClaimDecider: Decider<EmailClaimCommand, ClaimState, EmailClaimEvent> = {
   initialState: () => ({ status: 'unclaimed' }),
   decide: (command, state) => {
     const { leadId, customerId } = command.data;
+    if (command.type === 'ReleaseErasedEmail') {
+      // Only the erased customer's own claim goes; a later lead's claim on the e-mail stays.
+      if (state.status !== 'claimed' || state.leadId !== leadId) return [];
+      return [{ type: 'LeadEmailReleased', data: { leadId, customerId, reason: 'customer_erased' } }];
+    }
     if (state.status === 'unclaimed') return [{ type: 'LeadEmailClaimed', data: { leadId, customerId } }];
     if (state.leadId === leadId) return [];
     if (command.type === 'ReclaimOrphanedEmail' && state.leadId === command.data.orphanedLeadId)
       return [{ type: 'LeadEmailClaimed', data: { leadId, customerId, replacesLeadId: state.leadId } }];
     throw taken(state.leadId);
   },
-  evolve: (_state, event) => ({
-    status: 'claimed',
-    leadId: event.data.leadId,
-    customerId: event.data.customerId,
-  }),
+  evolve: (_state, event) =>
+    event.type === 'LeadEmailReleased'
+      ? { status: 'unclaimed' }
+      : { status: 'claimed', leadId: event.data.leadId, customerId: event.data.customerId },
 };
 
 export const emailClaimStreamId = (normalisedEmail: string) =>

@@ -7,7 +7,7 @@ import {
   emailClaimStreamId,
   type ClaimState,
   type EmailClaimCommand,
-  type LeadEmailClaimed,
+  type EmailClaimEvent,
 } from './email-claim.decider';
 
 export interface EmailClaimsOptions {
@@ -22,7 +22,7 @@ export interface EmailClaimsOptions {
 
 /** Claims e-mails for captures, taking over claims orphaned by a crash between claim and lead. */
 export class EmailClaims {
-  private readonly claims: CommandHandler<EmailClaimCommand, ClaimState, LeadEmailClaimed>;
+  private readonly claims: CommandHandler<EmailClaimCommand, ClaimState, EmailClaimEvent>;
   private readonly now: () => number;
 
   constructor(
@@ -33,7 +33,7 @@ export class EmailClaims {
     this.claims = new CommandHandler({
       store,
       decider: emailClaimDecider,
-      schemaVersions: { LeadEmailClaimed: 1 },
+      schemaVersions: { LeadEmailClaimed: 1, LeadEmailReleased: 1 },
       customerIdOf: (_state, command) => command.data.customerId,
     });
   }
@@ -64,6 +64,11 @@ export class EmailClaims {
           await claimEmail(); // another capture took it over first: refused with its lead id
         });
     }
+  }
+
+  /** Frees the e-mail of an erased customer's lead, if that lead still holds it. */
+  async release(email: string, lead: { leadId: string; customerId: string }, context: CommandContext) {
+    await this.claims.handle(emailClaimStreamId(email), { type: 'ReleaseErasedEmail', data: lead }, context);
   }
 
   /** A claim is orphaned when its lead was never written and the claim is older than the window. */

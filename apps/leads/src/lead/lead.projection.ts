@@ -3,6 +3,7 @@ import { Ctx, EventPattern, Payload } from '@nestjs/microservices';
 import type { EntityManager } from 'typeorm';
 import type { EventData, SourceAttribution } from '@crm/contracts';
 import { CrmEventContext, type CrmEventExtras } from '@crm/messaging';
+import { ERASED, maskedColumns } from '@crm/service-kit';
 import { LeadEngagement, LeadSummary } from './lead.read-model';
 
 const LEAD_SUMMARY: CrmEventExtras = { consumer: 'lead-summary' };
@@ -139,5 +140,21 @@ export class LeadSummaryProjection {
   @EventPattern('crm.leads.*', LEAD_SUMMARY)
   async other(@Ctx() ctx: CrmEventContext) {
     await revised(ctx);
+  }
+
+  /** The customer was erased: what their leads said about them reads `[erased]`; counts and stages stay. */
+  @EventPattern('crm.leads.CustomerErased', LEAD_SUMMARY)
+  async erased(@Payload() d: EventData<'CustomerErased'>, @Ctx() ctx: CrmEventContext) {
+    const m = ctx.getManager();
+    await m.query(
+      `update leads.lead_engagement set ${maskedColumns(['summary'])}
+        where lead_id in (select lead_id from leads.lead_summary where customer_id = $2)`,
+      [ERASED, d.customerId],
+    );
+    await m.query(
+      `update leads.lead_summary set ${maskedColumns(['person_name', 'email', 'phone', 'notes'])}
+        where customer_id = $2`,
+      [ERASED, d.customerId],
+    );
   }
 }

@@ -1,7 +1,7 @@
 import { Server, type CustomTransportStrategy, type MessageHandler } from '@nestjs/microservices';
 import { lastValueFrom } from 'rxjs';
 import type { DataSource, EntityManager } from 'typeorm';
-import type { BoundedContext, CloudEvent } from '@crm/contracts';
+import type { BoundedContext, CloudEvent, ParsedEvent } from '@crm/contracts';
 import { JsonLogger, type MessagingLogger } from '../log/json-logger';
 import type { MessagePublisher, MessageSubscriber } from '../message-bus.port';
 import type { Delivery } from '../consumer/consumer.types';
@@ -41,6 +41,11 @@ export interface CrmEventsTransportOptions {
   loggerOf?: (consumer: string) => MessagingLogger;
   /** Attempts at joining a group while Kafka answers with retriable errors (default 10). */
   startAttempts?: number;
+  /**
+   * Opens the personal values of an event's data (sealed on the wire with the customer's key)
+   * before its handler sees them; what it throws fails the event like a handler would.
+   */
+  reveal?: (event: CloudEvent, parsed: ParsedEvent) => Promise<unknown>;
 }
 
 /** A consumer of the transport: a named group of handlers with its own consumer group. */
@@ -149,7 +154,9 @@ export class CrmEventsTransport extends Server implements CustomTransportStrateg
     if (!handler) throw new Error(`no Nest handler for ${consumer} ${pattern}`);
     const { message, parsed } = delivery;
     const context = new CrmEventContext({ consumer, pattern, event, parsed, manager, message });
-    const completion = this.transformToObservable(handler(parsed?.data, context));
+    const reveal = this.options.reveal;
+    const data = parsed && reveal ? await reveal(event, parsed) : parsed?.data;
+    const completion = this.transformToObservable(handler(data, context));
     await lastValueFrom(completion, { defaultValue: undefined }).catch((error: unknown) => {
       throw asError(error);
     });

@@ -1,6 +1,8 @@
 import 'reflect-metadata';
+import { createHash } from 'node:crypto';
 import { Transform, plainToInstance } from 'class-transformer';
 import { eventsTopic, type BoundedContext } from '@crm/contracts';
+import { KeyRing } from '@crm/privacy';
 import {
   IsBoolean,
   IsIn,
@@ -250,6 +252,26 @@ export class ServiceConfig {
   @IsBoolean({ message: 'DOCS_PUBLIC must be true or false' })
   DOCS_PUBLIC: boolean = true;
 
+  /**
+   * Key-encryption keys wrapping the customers' data keys (envelope encryption of personal data):
+   * `id:base64-of-32-bytes`, comma-separated, newest first; older ones still unwrap the keys they
+   * wrapped. A secret: from the environment (a Kubernetes Secret). Every service of a deployment
+   * needs the same ring. Unset: the development key, refused with NODE_ENV=production.
+   */
+  @IsOptional()
+  @IsString()
+  PRIVACY_KEKS?: string;
+
+  /** Schema of the key vault (customers' wrapped data keys), shared by the services of a deployment. */
+  @Matches(/^[a-z_][a-z0-9_]*$/, { message: 'KEY_VAULT_SCHEMA must be a lower-case SQL identifier' })
+  KEY_VAULT_SCHEMA: string = 'key_vault';
+
+  /** How long a service keeps an open data key in memory: the longest another service's erasure goes unseen here. */
+  @IsInt()
+  @Min(0)
+  @Max(3600)
+  PRIVACY_KEY_CACHE_SECONDS: number = 30;
+
   @IsIn(['debug', 'info', 'warn', 'error'])
   LOG_LEVEL: 'debug' | 'info' | 'warn' | 'error' = 'info';
 
@@ -264,6 +286,28 @@ export class ServiceConfig {
 
   get corsOrigins(): string[] {
     return list(this.CORS_ORIGINS);
+  }
+
+  /** The key-encryption keys of PRIVACY_KEKS, or the development key when it is unset. */
+  get privacyKeys(): KeyRing {
+    return KeyRing.parse(this.PRIVACY_KEKS ?? DEVELOPMENT_KEKS);
+  }
+}
+
+/**
+ * A key anyone can derive: for local runs and tests only, where no personal data of real people
+ * lives. Production must set PRIVACY_KEKS (NODE_ENV=production refuses to start without it).
+ */
+export const DEVELOPMENT_KEKS = `development:${createHash('sha256').update('crm local development key-encryption key').digest('base64')}`;
+
+function privacyProblems(config: ServiceConfig, env: Record<string, string | undefined>): string[] {
+  if (config.PRIVACY_KEKS === undefined)
+    return env.NODE_ENV === 'production' ? ['PRIVACY_KEKS: required with NODE_ENV=production'] : [];
+  try {
+    KeyRing.parse(config.PRIVACY_KEKS);
+    return [];
+  } catch (error) {
+    return [`PRIVACY_KEKS: ${(error as Error).message}`];
   }
 }
 
@@ -299,6 +343,7 @@ export function loadConfig<T extends ServiceConfig>(
   }
   problems.push(...transportSecurityProblems(config));
   problems.push(...authConfigProblems(config));
+  problems.push(...privacyProblems(config, env));
   if (problems.length > 0) throw new ConfigError(problems);
   return config;
 }

@@ -14,6 +14,7 @@ import {
   type MessagingLogger,
   type ReplayOutcome,
 } from '@crm/messaging';
+import { PersonalDataCipher, PostgresKeyVault, ProtectedEventStore, type KeyVault } from '@crm/privacy';
 import type { ServiceConfig } from '../config/service-config';
 import { kafkaSecurity, postgresConnection } from '../config/transport-security';
 import { ReadinessFailure, type ReadinessCheck } from '../health/health.controller';
@@ -60,7 +61,11 @@ const MIGRATION_WAIT_MS = 10 * 60_000;
 
 export class PlatformRuntime {
   readonly pool: Pool;
+  /** The service's event store: personal values sealed with the customers' keys (see @crm/privacy). */
   readonly store: EventStore;
+  /** The customers' data keys, shared by every service of the deployment. */
+  readonly vault: KeyVault & { migrate(): Promise<void> };
+  readonly cipher: PersonalDataCipher;
   readonly db: DataSource;
   readonly bus: KafkaBus;
   readonly relay: EventRelay;
@@ -82,10 +87,18 @@ export class PlatformRuntime {
       ...POSTGRES_TIMEOUTS,
     });
     survivePoolErrors(this.pool, (entry) => this.logger.warn(entry));
-    this.store =
+    this.vault = new PostgresKeyVault({
+      pool: this.pool,
+      keys: config.privacyKeys,
+      schema: config.KEY_VAULT_SCHEMA,
+      cacheMs: config.PRIVACY_KEY_CACHE_SECONDS * 1000,
+    });
+    this.cipher = new PersonalDataCipher(this.vault);
+    const store =
       config.EVENT_STORE === 'eventstoredb'
         ? createEventStore({ kind: 'eventstoredb', connectionString: config.EVENTSTOREDB_URL! })
         : createEventStore({ kind: 'postgres', pool: this.pool, schema: `${schema}_eventstore` });
+    this.store = new ProtectedEventStore(store, this.cipher);
     this.db = new DataSource({
       type: 'postgres',
       url: postgres.url,
@@ -136,6 +149,11 @@ export class PlatformRuntime {
       deadLetterPublisher: this.bus,
       logger: new NestMessagingLogger('consumers'),
       loggerOf: (name) => new NestMessagingLogger(`projection.${name}`),
+      reveal: (event, parsed) =>
+        this.cipher.reveal(
+          { type: parsed.type, schemaVersion: parsed.schemaVersion, customerId: event.customerid },
+          parsed.data,
+        ),
     });
   }
 
@@ -145,6 +163,9 @@ export class PlatformRuntime {
    */
   async start(): Promise<void> {
     const { schema, context, config } = this.options;
+    if (config.PRIVACY_KEKS === undefined)
+      this.logger.warn({ msg: 'personal data is sealed with the development key: set PRIVACY_KEKS' });
+    await this.vault.migrate();
     await this.store.migrate();
     await this.migrateReadModel(schema);
     await this.relay.migrate();
@@ -170,6 +191,11 @@ export class PlatformRuntime {
     await this.store.close().catch(() => undefined);
     if (this.db.isInitialized) await this.db.destroy();
     await this.pool.end();
+  }
+
+  /** The bounded context this service is. */
+  get context(): BoundedContext {
+    return this.options.context;
   }
 
   /** The running projections and reactions, for metrics. */

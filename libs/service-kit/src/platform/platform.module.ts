@@ -11,6 +11,7 @@ import { connectCrmEvents } from '@crm/messaging';
 import { HealthController, READINESS_CHECKS } from '../health/health.controller';
 import { MetricsController } from '../health/metrics.controller';
 import { asyncApiController } from '../http/asyncapi.controller';
+import { PrivacyController } from '../privacy/privacy.controller';
 import { AuditController } from './audit.controller';
 import { DeadLettersController } from './dead-letters.controller';
 import { PlatformRuntime, type PlatformOptions } from './platform-runtime';
@@ -46,6 +47,7 @@ export class PlatformModule {
         MetricsController,
         DeadLettersController,
         AuditController,
+        PrivacyController,
         asyncApiController(options),
       ],
       providers: [
