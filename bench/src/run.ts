@@ -5,6 +5,7 @@ import { testDatabaseUrl } from '@crm/test-support';
 import { benchAppends } from './event-store.bench';
 import { benchLeadsService } from './leads-service.bench';
 import { round, table } from './stats';
+import { benchSealing } from './sealing.bench';
 import { benchTokenVerification } from './token-verification.bench';
 
 /**
@@ -65,6 +66,22 @@ async function main() {
     ]),
   );
 
+  const sealing = await benchSealing(url, 5_000);
+  console.log(
+    '\nSealing personal data per event (in process, real key vault; LeadCaptured: 4 personal values)',
+  );
+  console.log(
+    table([
+      { figure: 'seal (µs)', value: sealing.protectMicroseconds },
+      { figure: 'open (µs)', value: sealing.revealMicroseconds },
+      { figure: 'baseline: the same walk, no cryptography (µs)', value: sealing.walkOnlyMicroseconds },
+      {
+        figure: "a new customer's first event, key made and stored (µs)",
+        value: sealing.firstKeyMicroseconds,
+      },
+    ]),
+  );
+
   const results = {
     measuredAt: new Date().toISOString(),
     machine: { cpus: cpus().length, memoryGb: Math.round(totalmem() / 2 ** 30), node: process.version },
@@ -72,6 +89,7 @@ async function main() {
     appends,
     service,
     tokens,
+    sealing,
   };
   const dir = join(__dirname, '..', 'results');
   mkdirSync(dir, { recursive: true });

@@ -64,17 +64,25 @@ export class PostgresKeyVault implements KeyVault {
   }
 
   async sealingKey(customerId: string): Promise<Exclude<CustomerKey, { status: 'none' }>> {
-    const known = await this.openingKey(customerId);
-    if (known.status !== 'none') return known;
-    const wrapped = wrapDataKey(this.options.keys.current, newDataKey(), customerId);
-    await this.options.pool.query(
-      `insert into ${this.table} (customer_id, wrapped_key) values ($1, $2) on conflict (customer_id) do nothing`,
-      [customerId, wrapped],
+    const cached = this.cache.get(customerId);
+    if (cached && (cached.key.status === 'erased' || cached.until > this.now()))
+      return cached.key as Exclude<CustomerKey, { status: 'none' }>;
+    // A new customer (the common case: a capture) costs one statement: the key is made and stored.
+    const dataKey = newDataKey();
+    const { rows } = await this.options.pool.query<KeyRow>(
+      `insert into ${this.table} (customer_id, wrapped_key) values ($1, $2)
+       on conflict (customer_id) do nothing returning wrapped_key, erased_at`,
+      [customerId, wrapDataKey(this.options.keys.current, dataKey, customerId)],
     );
-    // Whoever inserted first made the key; every writer seals with that one.
-    const made = await this.openingKey(customerId);
-    if (made.status === 'none') throw new Error(`no data key for customer ${customerId} after making one`);
-    return made;
+    if (rows.length === 1) {
+      const key = { status: 'active' as const, dataKey };
+      this.cache.set(customerId, { key, until: this.now() + this.cacheMs });
+      return key;
+    }
+    // Known already (or made by a concurrent writer): every writer seals with the stored key.
+    const known = await this.openingKey(customerId);
+    if (known.status === 'none') throw new Error(`no data key for customer ${customerId} after making one`);
+    return known;
   }
 
   async openingKey(customerId: string): Promise<CustomerKey> {

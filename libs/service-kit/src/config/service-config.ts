@@ -272,6 +272,15 @@ export class ServiceConfig {
   @Max(3600)
   PRIVACY_KEY_CACHE_SECONDS: number = 30;
 
+  /**
+   * Minutes between seals of the PostgreSQL event store's hash chains (each verifies every chain and
+   * records the stream heads; see `npm run audit:verify`); 0: never (seal with the command).
+   */
+  @IsInt()
+  @Min(0)
+  @Max(10_080)
+  AUDIT_SEAL_INTERVAL_MINUTES: number = 60;
+
   @IsIn(['debug', 'info', 'warn', 'error'])
   LOG_LEVEL: 'debug' | 'info' | 'warn' | 'error' = 'info';
 

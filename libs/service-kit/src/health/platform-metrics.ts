@@ -5,7 +5,7 @@ import type { PlatformRuntime } from '../platform/platform-runtime';
 /** What the metrics read from the platform runtime, at each scrape. */
 export type MetricsSource = Pick<
   PlatformRuntime,
-  'relay' | 'bus' | 'deadLetters' | 'store' | 'projectionConsumers'
+  'relay' | 'bus' | 'deadLetters' | 'store' | 'projectionConsumers' | 'auditSealer'
 >;
 
 type Sample = [labels: Record<string, string>, value: number];
@@ -97,6 +97,16 @@ export function platformMetrics(runtime: MetricsSource): Registry {
   const relay = () => runtime.relay.status();
   const fence = async () => runtime.store.fenceStatus?.();
 
+  add({
+    type: 'gauge',
+    name: 'crm_audit_chain_intact',
+    help: 'Last scheduled audit seal of this instance: 1 every hash chain verified and sealed, 0 a broken link (see the error log); absent before the first',
+    labelNames: [],
+    read: () => {
+      const intact = runtime.auditSealer?.status.intact;
+      return intact === undefined ? [] : [[{}, intact ? 1 : 0]];
+    },
+  });
   add({
     type: 'gauge',
     name: 'crm_relay_leader',

@@ -18,6 +18,7 @@ import { PersonalDataCipher, PostgresKeyVault, ProtectedEventStore, type KeyVaul
 import type { ServiceConfig } from '../config/service-config';
 import { kafkaSecurity, postgresConnection } from '../config/transport-security';
 import { ReadinessFailure, type ReadinessCheck } from '../health/health.controller';
+import { AuditSealer } from './audit-sealer';
 import { failingConsumers } from './consumer-health';
 import { POSTGRES_TIMEOUTS, survivePoolErrors } from './postgres-timeouts';
 
@@ -73,6 +74,8 @@ export class PlatformRuntime {
   readonly deadLetters: DeadLetterStore;
   /** The Nest transport running the service's projections and reactions. */
   readonly events: CrmEventsTransport;
+  /** Seals the PostgreSQL event store on a schedule (none with EventStoreDB). */
+  readonly auditSealer?: AuditSealer;
   private readonly logger = new Logger('platform');
   private messaging = true;
 
@@ -99,6 +102,12 @@ export class PlatformRuntime {
         ? createEventStore({ kind: 'eventstoredb', connectionString: config.EVENTSTOREDB_URL! })
         : createEventStore({ kind: 'postgres', pool: this.pool, schema: `${schema}_eventstore` });
     this.store = new ProtectedEventStore(store, this.cipher);
+    if (config.EVENT_STORE === 'postgres')
+      this.auditSealer = new AuditSealer(
+        this.pool,
+        `${schema}_eventstore`,
+        config.AUDIT_SEAL_INTERVAL_MINUTES * 60_000,
+      );
     this.db = new DataSource({
       type: 'postgres',
       url: postgres.url,
@@ -172,6 +181,7 @@ export class PlatformRuntime {
     if (!this.messaging) return;
     await this.bus.ensureTopics([{ topic: config.topic(context), partitions: config.KAFKA_PARTITIONS }]);
     await this.relay.start();
+    this.auditSealer?.start();
     this.logger.log({ msg: 'platform started', schema });
   }
 
@@ -185,6 +195,7 @@ export class PlatformRuntime {
   }
 
   async stop(): Promise<void> {
+    await this.auditSealer?.stop();
     await this.events.close();
     await this.relay.stop().catch(() => undefined);
     await this.bus.disconnect().catch(() => undefined);
