@@ -74,3 +74,35 @@ describe('CommandHandler with an event contract', () => {
     expect(appended).toEqual([]);
   });
 });
+
+describe('CommandHandler creating a new stream', () => {
+  it('appends without reading first, expecting no stream; reads and decides again if one was there', async () => {
+    const reads: string[] = [];
+    const expectations: unknown[] = [];
+    const store = {
+      readStream: async (streamId: string) => {
+        reads.push(streamId);
+        return [];
+      },
+      append: async (_streamId: string, events: NewEvent[], expected: unknown) => {
+        expectations.push(expected);
+        if (expectations.length === 1) {
+          const { WrongExpectedRevisionError } = await import('@crm/event-store');
+          throw new WrongExpectedRevisionError('s-1', 'no_stream', 0);
+        }
+        return { nextExpectedRevision: events.length - 1, idempotentReplay: false };
+      },
+    } as unknown as EventStore;
+    const creating = new CommandHandler({
+      store,
+      decider,
+      schemaVersions: { Opened: 1, Tagged: 1 },
+      customerIdOf: () => 'c',
+    });
+    await creating.handle('s-1', { type: 'Open', data: { name: 'a', tag: 't' } }, context, {
+      newStream: true,
+    });
+    expect(expectations).toEqual(['no_stream', 'no_stream']);
+    expect(reads).toEqual(['s-1']);
+  });
+});

@@ -16,6 +16,12 @@ export interface HandleOptions {
   expectedRevision?: number;
   /** How many times to re-run decide on a concurrent write before giving up. */
   maxRetries?: number;
+  /**
+   * The stream is new by construction (its id was just generated): decide on the initial state
+   * without reading it, and append with "no stream" expected. Saves a read per creation; should
+   * the stream exist after all, the append fails and the command runs again on what is there.
+   */
+  newStream?: boolean;
 }
 
 export interface HandleResult<State, Event> {
@@ -104,7 +110,10 @@ export class CommandHandler<Command, State, Event extends DomainEvent> {
   ): Promise<HandleResult<State, Event>> {
     const maxRetries = options.expectedRevision === undefined ? (options.maxRetries ?? 5) : 0;
     for (let attempt = 0; ; attempt++) {
-      const { state, revision } = await this.load(streamId);
+      const { state, revision } =
+        options.newStream && attempt === 0
+          ? { state: this.config.decider.initialState(), revision: -1 }
+          : await this.load(streamId);
       // An unknown aggregate is the decider's to report (404), whatever revision the client sent.
       if (
         options.expectedRevision !== undefined &&

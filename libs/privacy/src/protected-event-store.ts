@@ -12,7 +12,12 @@ import type {
   Subscription,
   SubscriptionOptions,
 } from '@crm/event-store';
+import { personalDataSchema } from '@crm/contracts';
 import type { PersonalDataCipher } from './personal-data-cipher';
+
+/** Whether the event's contract marks any of its values personal (most events: none). */
+const holdsPersonalData = (e: NewEvent | RecordedEvent) =>
+  personalDataSchema(e.type, e.metadata.schemaVersion) !== undefined;
 
 const identity = (e: NewEvent | RecordedEvent) => ({
   type: e.type,
@@ -44,16 +49,22 @@ export class ProtectedEventStore implements EventStore {
     events: NewEvent[],
     expectedRevision: ExpectedRevision,
   ): Promise<AppendResult> {
+    if (!events.some(holdsPersonalData)) return this.store.append(streamId, events, expectedRevision);
     const sealed = await Promise.all(
-      events.map(async (e) => ({ ...e, data: await this.cipher.protect(identity(e), e.data) })),
+      events.map(async (e) =>
+        holdsPersonalData(e) ? { ...e, data: await this.cipher.protect(identity(e), e.data) } : e,
+      ),
     );
     return this.store.append(streamId, sealed, expectedRevision);
   }
 
   async readStream(streamId: string, options?: ReadStreamOptions): Promise<RecordedEvent[]> {
     const events = await this.store.readStream(streamId, options);
+    if (!events.some(holdsPersonalData)) return events;
     return Promise.all(
-      events.map(async (e) => ({ ...e, data: await this.cipher.reveal(identity(e), e.data) })),
+      events.map(async (e) =>
+        holdsPersonalData(e) ? { ...e, data: await this.cipher.reveal(identity(e), e.data) } : e,
+      ),
     );
   }
 

@@ -211,7 +211,12 @@ export class LeadService {
     caller?: Principal,
   ) {
     const leads = new CommandHandler({ ...this.handler, decider: this.decider(caller) });
-    const result = await leads.handle(leadStreamId(leadId), command, context, { expectedRevision });
+    // A capture's lead id was just generated: there is no stream to read yet.
+    const newStream = command.type === 'CaptureLead';
+    const result = await leads.handle(leadStreamId(leadId), command, context, {
+      expectedRevision,
+      newStream,
+    });
     return { lead: result.state!, revision: result.revision };
   }
 

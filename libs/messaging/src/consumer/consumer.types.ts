@@ -31,6 +31,12 @@ export interface ExactlyOnceConsumerOptions {
   /** Schema of the `processed_events` and `dead_letters` tables. */
   schema: string;
   handle: CloudEventHandler;
+  /**
+   * Whether `handle` does anything with this (valid) event. Events it does not want are
+   * acknowledged without a transaction or a dedupe row: applying nothing twice is harmless. Default:
+   * every event is wanted.
+   */
+  wants?: (event: CloudEvent) => boolean;
   /** Where a new consumer group starts (default: the beginning of the topics). */
   fromBeginning?: boolean;
   /** Retries of a failing batch before it is applied event by event (small defaults). */
@@ -58,6 +64,8 @@ export interface ExactlyOnceConsumerStats {
   processed: number;
   /** Redeliveries skipped because the event had already been applied. */
   skippedDuplicates: number;
+  /** Valid events this consumer has no handler for: acknowledged, nothing written. */
+  ignored: number;
   /** Batch transactions that failed and were rolled back. */
   failedBatches: number;
   /** Attempts made again after a failure (after a backoff). */

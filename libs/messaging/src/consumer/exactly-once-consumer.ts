@@ -37,11 +37,12 @@ interface Item {
 interface Tally {
   processed: number;
   duplicates: number;
+  ignored: number;
   parked: Parking[];
   lastEventTime?: string;
 }
 
-const newTally = (): Tally => ({ processed: 0, duplicates: 0, parked: [] });
+const newTally = (): Tally => ({ processed: 0, duplicates: 0, ignored: 0, parked: [] });
 
 /**
  * Applies CloudEvents from Kafka to a PostgreSQL database exactly once, and lets no record stop it.
@@ -70,6 +71,7 @@ export class ExactlyOnceConsumer {
     running: false,
     processed: 0,
     skippedDuplicates: 0,
+    ignored: 0,
     failedBatches: 0,
     retries: 0,
     restarts: 0,
@@ -219,8 +221,13 @@ export class ExactlyOnceConsumer {
   }
 
   /** One transaction over the batch; `isolate` gives each event a SAVEPOINT and parks the ones that fail. */
-  private async attempt(items: Item[], isolate: boolean): Promise<Tally> {
+  private async attempt(batch: Item[], isolate: boolean): Promise<Tally> {
     const tally = newTally();
+    const wants = this.options.wants;
+    // What this consumer has no handler for needs neither a transaction nor a dedupe row.
+    const items = wants ? batch.filter((item) => item.rejected || wants(item.event!)) : batch;
+    tally.ignored = batch.length - items.length;
+    if (items.length === 0) return tally;
     await this.options.dataSource.transaction(async (manager) => {
       for (const item of items) {
         if (item.rejected) {
@@ -329,6 +336,7 @@ export class ExactlyOnceConsumer {
       ...c,
       processed: c.processed + tally.processed,
       skippedDuplicates: c.skippedDuplicates + tally.duplicates,
+      ignored: c.ignored + tally.ignored,
       deadLettered,
       ...(batch ? { retrying: undefined } : {}),
       ...(tally.lastEventTime !== undefined

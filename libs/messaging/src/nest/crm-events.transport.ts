@@ -145,7 +145,7 @@ export class CrmEventsTransport extends Server implements CustomTransportStrateg
   /**
    * Hands an event to the handler `consumer` declared for it, through Nest, inside the batch's
    * transaction (`manager`); resolves when the handler completed, rejects with what it threw.
-   * Without a handler it does nothing: the consumer marks the event processed.
+   * Without a handler it does nothing (the consumer does not even open a transaction for it: `wants`).
    */
   async dispatch(consumer: string, event: CloudEvent, manager: EntityManager, delivery: Delivery) {
     const pattern = patternsFor(event.type).find((p) => this.patterns.get(consumer)?.has(p));
@@ -176,6 +176,7 @@ export class CrmEventsTransport extends Server implements CustomTransportStrateg
         topics,
         schema: o.schema,
         handle: (event, manager, delivery) => this.dispatch(name, event, manager, delivery),
+        wants: (event) => patternsFor(event.type).some((p) => patterns.has(p)),
         ...(o.fromBeginning !== undefined ? { fromBeginning: o.fromBeginning } : {}),
         ...(o.retry ? { retry: o.retry } : {}),
         ...(o.deadLetterPublisher ? { deadLetterPublisher: o.deadLetterPublisher } : {}),

@@ -7,6 +7,7 @@ function stats(overrides: Partial<ExactlyOnceConsumerStats> = {}): ExactlyOnceCo
     running: true,
     processed: 5,
     skippedDuplicates: 1,
+    ignored: 0,
     failedBatches: 0,
     retries: 0,
     restarts: 0,

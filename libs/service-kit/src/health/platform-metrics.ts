@@ -54,6 +54,12 @@ const CONSUMER_STATS: [MetricSpec['type'], string, string, (s: ExactlyOnceConsum
   ],
   [
     'counter',
+    'crm_consumer_ignored_total',
+    'Valid events this consumer has no handler for: acknowledged without a transaction',
+    (s) => s.ignored,
+  ],
+  [
+    'counter',
     'crm_consumer_failed_batches_total',
     'Batch transactions that failed and were rolled back',
     (s) => s.failedBatches,

@@ -5,6 +5,7 @@ const healthy: ExactlyOnceConsumerStats = {
   running: true,
   processed: 10,
   skippedDuplicates: 0,
+  ignored: 0,
   failedBatches: 0,
   retries: 0,
   restarts: 0,
