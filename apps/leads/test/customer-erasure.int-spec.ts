@@ -45,11 +45,20 @@ describe('erasure of a customer', () => {
 
   it('answers a repeated request with the first erasure and appends nothing', async () => {
     const bo = aLead();
+    await leads.seed({ [bo.stream]: [bo.captured()] });
     const first = await leads.request('POST', `/customers/${bo.customerId}/erasure`, { reason: 'request 1' });
+    expect(first.status).toBe(200);
     await leads
       .given({})
       .when('POST', `/customers/${bo.customerId}/erasure`, { reason: 'request 2' })
       .then({ status: 200, body: { ...first.body, alreadyErased: true }, events: [] });
+  });
+
+  it('answers 404 for a customer no service holds personal data about, and appends nothing', async () => {
+    await leads
+      .given({})
+      .when('POST', `/customers/${aLead().customerId}/erasure`, { reason: 'request 3' })
+      .then({ status: 404, problem: { code: 'CUSTOMER_NOT_FOUND' }, events: [] });
   });
 
   it('refuses a request that is not about a customer id, or has no reason, and appends nothing', async () => {

@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { ERASED, assertValidEvent, commandTime, type CommandContext } from '@crm/contracts';
-import { CommandHandler } from '@crm/decider';
+import { CommandHandler, notFound } from '@crm/decider';
 import type { EventStore } from '@crm/event-store';
 import {
   CustomerExportUnsupportedError,
@@ -57,6 +57,10 @@ export class CustomerErasureService {
   async erase(customerId: string, reason: string, context: CommandContext): Promise<ErasureResult> {
     const stream = customerStreamId(customerId);
     const { state } = await this.handler.load(stream);
+    // Every personal value of a customer, in any service, is sealed with their key: no key, no
+    // personal data anywhere (or an id mistyped). Nothing to erase.
+    if (state.status === 'active' && (await this.runtime.vault.openingKey(customerId)).status === 'none')
+      throw notFound('CUSTOMER_NOT_FOUND', 'no personal data is held about this customer', { customerId });
     if (state.status === 'active') await this.releaseEmails(customerId, context);
     const result = await this.handler.handle(
       stream,

@@ -50,7 +50,10 @@ export class CustomerController {
       "Right to erasure (GDPR art. 17): destroy the customer's data key and publish CustomerErased; every service masks them",
   })
   @ApiOkResponse({ type: ErasureResultDto, description: 'Erased (or already erased: the same answer again)' })
-  @ApiProblems({ ...BODY_COMMAND_PROBLEMS })
+  @ApiProblems({
+    ...BODY_COMMAND_PROBLEMS,
+    404: 'No personal data is held about this customer in any service (CUSTOMER_NOT_FOUND)',
+  })
   erase(
     @Param() { customerId }: CustomerIdParams,
     @Body() dto: EraseCustomerDto,
