@@ -20,8 +20,12 @@ ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT"
 NODE_VERSION="24.21.0"
 RUN_DIR="$ROOT/.run"
-SERVICES=(leads pipeline)
-declare -A PORTS=([leads]=3001 [pipeline]=3002)
+# The services and their ports, in start order: services.json is the one list (tools/platform/generate.mjs).
+# (any Node reads it: the machine's own is enough before ensure_node).
+mapfile -t SERVICES < <(node -p 'require(process.argv[1]).services.map((s) => s.name).join("\n")' "$ROOT/services.json")
+declare -A PORTS=()
+while read -r name port; do PORTS[$name]=$port; done < <(
+  node -p 'require(process.argv[1]).services.map((s) => `${s.name} ${s.port}`).join("\n")' "$ROOT/services.json")
 
 log() { echo "[platform] $*"; }
 
@@ -46,9 +50,16 @@ ensure_packages() {
   cp "$ROOT/package-lock.json" "$stamp"
 }
 
+# Nx runs each project's targets (package.json scripts, project.json) in dependency order.
+export NX_DAEMON=false NX_NO_CLOUD=true
 build() {
-  log "building (tsc -b)"
-  npx tsc -b tsconfig.build.json
+  log "building every project (nx run-many -t build)"
+  npx nx run-many -t build --outputStyle=static
+}
+
+lint() {
+  log "linting every project (nx run-many -t lint), formatting, architecture rules, generated files"
+  npm run -s lint
 }
 
 typecheck_tests() {
@@ -131,7 +142,13 @@ start_services() {
       continue
     fi
     log "starting $service on port $port (logs: .run/$service.log)"
-    PORT="$port" OTEL_SERVICE_NAME="$service" LEAD_OWNERS="${LEAD_OWNERS:-rep-1,rep-2,rep-3}" \
+    # The service's own settings default as services.json says, unless set in the environment.
+    local settings
+    settings=$(node -e 'const s=require(process.argv[1]).services.find((x)=>x.name===process.argv[2]);
+      for (const [k,v] of Object.entries(s.settings??{})) if (process.env[k]===undefined) console.log(`${k}=${v.default}`)' \
+      "$ROOT/services.json" "$service")
+    # shellcheck disable=SC2086 # one KEY=value per line, values without spaces
+    env PORT="$port" OTEL_SERVICE_NAME="$service" $settings \
       nohup node --max-semi-space-size=4 --require "$ROOT/libs/service-kit/dist/telemetry/otel.preload.js" "$ROOT/apps/$service/dist/main.js" \
       >>"$RUN_DIR/$service.log" 2>&1 &
     echo $! >"$pidfile"
@@ -181,13 +198,23 @@ case "${1:-}" in
   infra-down)
     stop_oidc; bash "$ROOT/infra/kafka/down.sh" ;;
   test)
-    ensure_node; ensure_packages; build; typecheck_tests; infra_up
-    log "running unit, integration and end-to-end tests"
+    ensure_node; ensure_packages; build; typecheck_tests; lint; infra_up
     mkdir -p "$RUN_DIR"
+    rm -rf "$RUN_DIR/jest"; mkdir -p "$RUN_DIR/jest"
     status=0
-    DATABASE_URL="$TEST_DATABASE_URL" npx jest --ci --runInBand --json --outputFile="$RUN_DIR/jest-results.json" "${@:2}" || status=$?
-    # One plain closing line any CI can read, from jest's own counts.
-    node -e 'const r=require(process.argv[1]); console.log(`${r.numPassedTests} passed, ${r.numFailedTests} failed, ${r.numPendingTests + r.numTodoTests} skipped`)' "$RUN_DIR/jest-results.json" || true
+    if [[ $# -gt 1 ]]; then
+      log "running jest ${*:2}"
+      DATABASE_URL="$TEST_DATABASE_URL" npx jest --ci --runInBand --json --outputFile="$RUN_DIR/jest/selection.json" "${@:2}" || status=$?
+    else
+      log "running every project's tests (nx run-many -t test): unit, integration, end-to-end, faults"
+      DATABASE_URL="$TEST_DATABASE_URL" npx nx run-many -t test --parallel=1 --outputStyle=stream --skip-nx-cache || status=$?
+    fi
+    # One plain closing line any CI can read, from jest's own counts (one file per project).
+    node -e '
+      const dir = process.argv[1]; const fs = require("fs"); let p = 0, f = 0, s = 0, suites = 0;
+      for (const file of fs.readdirSync(dir)) { const r = require(`${dir}/${file}`); suites += r.numTotalTestSuites;
+        p += r.numPassedTests; f += r.numFailedTests + r.numRuntimeErrorTestSuites; s += r.numPendingTests + r.numTodoTests; }
+      console.log(`${p} passed, ${f} failed, ${s} skipped (${suites} suites)`);' "$RUN_DIR/jest" || true
     exit "$status" ;;
   bench)
     ensure_node; ensure_packages; build; infra_up

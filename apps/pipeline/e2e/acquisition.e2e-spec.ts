@@ -1,6 +1,12 @@
 import { randomBytes } from 'node:crypto';
-import { callService, waitFor } from '@crm/test-support';
-import { accountOf, convertedLead, startCrossService, type CrossService } from './cross-service';
+import {
+  accountOf,
+  callService,
+  convertedLead,
+  type CrossService,
+  startCrossService,
+  waitFor,
+} from '@crm/test-support';
 
 /**
  * Interest to acquisition across services: leads and pipeline run as separate real processes on

@@ -4,14 +4,18 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { Kafka, logLevel } from 'kafkajs';
 import { Client, escapeIdentifier } from 'pg';
-import { accessToken, callService, kafkaBrokers, readWholeTopic, waitFor } from '@crm/test-support';
 import {
+  accessToken,
   accountOf,
+  callService,
   convertedLead,
-  startCrossService,
   type CrossService,
+  kafkaBrokers,
   type LeadPerson,
-} from './cross-service';
+  readWholeTopic,
+  startCrossService,
+  waitFor,
+} from '@crm/test-support';
 
 /**
  * The right to erasure, end to end on the real processes, broker and database: a customer who went

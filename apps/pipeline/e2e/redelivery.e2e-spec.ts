@@ -1,7 +1,13 @@
 import { Kafka, logLevel } from 'kafkajs';
 import { Client } from 'pg';
-import { kafkaBrokers, waitFor } from '@crm/test-support';
-import { accountOf, convertedLead, startCrossService, type CrossService } from './cross-service';
+import {
+  accountOf,
+  convertedLead,
+  type CrossService,
+  kafkaBrokers,
+  startCrossService,
+  waitFor,
+} from '@crm/test-support';
 
 /**
  * Kafka delivers at least once: a conversion delivered again to a restarted pipeline, even one

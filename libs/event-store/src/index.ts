@@ -12,3 +12,7 @@ export {
   type AuditProblem,
   type BrokenLink,
 } from './audit/verify-store';
+/** For operators' tools and the store's own tests: the audit command and the migration steps. */
+export { runAuditVerify } from './cli/audit-verify';
+export { runMigrations } from './postgres/migrate';
+export { migrations as postgresMigrations } from './postgres/migrations';

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { comparePositions, type EventStore, type RecordedEvent } from '../src';
+import { comparePositions, type EventStore, type RecordedEvent } from '@crm/event-store';
 import {
   Collector,
   event,

@@ -1,6 +1,6 @@
 import { execFileSync } from 'node:child_process';
 import type { StartedTestContainer } from 'testcontainers';
-import { EventStoreDbEventStore } from '../src';
+import { EventStoreDbEventStore } from '@crm/event-store';
 import { describeEventStoreContract } from './event-store.contract';
 
 // The root jest.config.js sets testTimeout inside `projects`, where jest ignores it (5 s default).

@@ -5,7 +5,7 @@ import {
   type AuditTrailEntry,
   type ExpectedRevision,
   type NewEvent,
-} from '../src';
+} from '@crm/event-store';
 import { testDatabase } from './postgres-support';
 import { event, metadata, uniqueStream } from './support';
 

@@ -1,11 +1,13 @@
 import { randomBytes } from 'node:crypto';
 import { Pool, escapeIdentifier } from 'pg';
-// env.ts alone: the package's index loads the service kit, which this library's tests do not need.
-import { freshDatabase } from '../../test-support/src/env';
-import { PostgresEventStore, type RecordedEvent } from '../src';
-import { runAuditVerify } from '../src/cli/audit-verify';
-import { runMigrations } from '../src/postgres/migrate';
-import { migrations } from '../src/postgres/migrations';
+import { freshDatabase } from '@crm/test-support';
+import {
+  PostgresEventStore,
+  postgresMigrations as migrations,
+  runAuditVerify,
+  runMigrations,
+  type RecordedEvent,
+} from '@crm/event-store';
 import { DATABASE_URL, testDatabase } from './postgres-support';
 import { event, events, metadata, uniqueStream } from './support';
 

@@ -6,7 +6,7 @@ import {
   type ExpectedRevision,
   type NewEvent,
   type RecordedEvent,
-} from '../src';
+} from '@crm/event-store';
 import { testDatabase } from './postgres-support';
 import { Collector, event, ids, uniqueStream } from './support';
 

@@ -1,5 +1,5 @@
 import { Client } from 'pg';
-import { PostgresEventStore } from '../src';
+import { PostgresEventStore } from '@crm/event-store';
 import { DATABASE_URL, testDatabase } from './postgres-support';
 import { event, ids, uniqueStream } from './support';
 

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { escapeIdentifier } from 'pg';
-import { PostgresEventStore, type Position, type RecordedEvent } from '../src';
+import { PostgresEventStore, type Position, type RecordedEvent } from '@crm/event-store';
 import { testDatabase } from './postgres-support';
 import { Collector, metadata } from './support';
 

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { escapeIdentifier } from 'pg';
-import { PostgresEventStore, comparePositions } from '../src';
+import { PostgresEventStore, comparePositions } from '@crm/event-store';
 import { describeEventStoreContract } from './event-store.contract';
 import { testDatabase } from './postgres-support';
 import { Collector, event, events, expectConflict, ids, uniqueStream } from './support';

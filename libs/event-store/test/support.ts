@@ -6,7 +6,7 @@ import {
   type NewEvent,
   type Position,
   type RecordedEvent,
-} from '../src';
+} from '@crm/event-store';
 
 export const uniqueStream = (prefix: string): string => `${prefix}-${randomUUID()}`;
 

@@ -6,7 +6,7 @@ import {
   deadLetterTopic,
   type CloudEventHandler,
   type ExactlyOnceConsumerOptions,
-} from '../src';
+} from '@crm/messaging';
 import {
   deleteTopics,
   metadata,

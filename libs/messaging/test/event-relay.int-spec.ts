@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { positionToString, type NewEvent, type RecordedEvent } from '@crm/event-store';
-import { EventRelay } from '../src';
+import { EventRelay } from '@crm/messaging';
 import {
   newEvents,
   quietLogger,

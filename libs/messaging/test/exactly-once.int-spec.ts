@@ -3,7 +3,7 @@ import type { Kafka } from 'kafkajs';
 import type { DataSource, EntityManager } from 'typeorm';
 import { positionToString } from '@crm/event-store';
 import type { CloudEvent, KafkaRecord } from '@crm/contracts';
-import { EventRelay, ExactlyOnceConsumer, type MessagePublisher } from '../src';
+import { EventRelay, ExactlyOnceConsumer, type MessagePublisher } from '@crm/messaging';
 import {
   newDataSource,
   newEvents,

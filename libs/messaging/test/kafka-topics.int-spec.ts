@@ -1,5 +1,5 @@
 import { ConfigResourceTypes, Kafka } from 'kafkajs';
-import { KafkaBus, deadLetterTopic } from '../src';
+import { KafkaBus, deadLetterTopic } from '@crm/messaging';
 import { KAFKA_BROKERS, deleteTopics, plainKafka, quietLogger, uniqueSuffix } from './support';
 
 // The integration project's testTimeout does not reach the tests (jest projects); set it here.

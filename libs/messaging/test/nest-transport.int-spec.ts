@@ -25,7 +25,7 @@ import {
   startCrmEvents,
   type EventConsumer,
   type RetryPolicy,
-} from '../src';
+} from '@crm/messaging';
 import {
   deleteTopics,
   metadata,

@@ -4,7 +4,7 @@ import { escapeIdentifier, Pool } from 'pg';
 import { DataSource } from 'typeorm';
 import type { EventMetadata } from '@crm/contracts';
 import { PostgresEventStore, type EventStore, type NewEvent, type RecordedEvent } from '@crm/event-store';
-import { decodeHeaders, JsonLogger, KafkaBus } from '../src';
+import { decodeHeaders, JsonLogger, KafkaBus } from '@crm/messaging';
 
 export const KAFKA_BROKERS = (process.env.KAFKA_BROKERS ?? '127.0.0.1:9092').split(',');
 export const DATABASE_URL = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/crm_test';

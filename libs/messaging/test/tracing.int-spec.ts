@@ -8,7 +8,7 @@ import {
   SimpleSpanProcessor,
 } from '@opentelemetry/sdk-trace-base';
 import type { DataSource } from 'typeorm';
-import { EventRelay, ExactlyOnceConsumer, TRACER_NAME } from '../src';
+import { EventRelay, ExactlyOnceConsumer, TRACER_NAME } from '@crm/messaging';
 import {
   metadata,
   newDataSource,

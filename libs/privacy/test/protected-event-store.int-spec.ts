@@ -3,7 +3,13 @@ import { escapeIdentifier, Pool } from 'pg';
 import { ERASED } from '@crm/contracts';
 import { PostgresEventStore, type NewEvent } from '@crm/event-store';
 import { testDatabaseUrl } from '@crm/test-support';
-import { KeyRing, PersonalDataCipher, PostgresKeyVault, ProtectedEventStore, SealBrokenError } from '../src';
+import {
+  KeyRing,
+  PersonalDataCipher,
+  PostgresKeyVault,
+  ProtectedEventStore,
+  SealBrokenError,
+} from '@crm/privacy';
 
 jest.setTimeout(60_000);
 

@@ -22,3 +22,4 @@ export * from './auth';
 export * from './privacy/customer-export';
 export { CustomerIdParams, CustomerExportDto } from './privacy/privacy.controller';
 export * from './privacy/masking';
+export * from './platform/audit-sealer';

@@ -1,8 +1,8 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { escapeIdentifier, Pool } from 'pg';
 import { PostgresEventStore } from '@crm/event-store';
+import { AuditSealer } from '@crm/service-kit';
 import { testDatabaseUrl } from '@crm/test-support';
-import { AuditSealer } from '../src/platform/audit-sealer';
 
 jest.setTimeout(60_000);
 

@@ -1,14 +1,8 @@
 import { randomBytes, randomUUID } from 'node:crypto';
-import {
-  OtlpReceiver,
-  PublishedEventsReader,
-  ServiceProcess,
-  callService,
-  freePort,
-  freshDatabase,
-  kafkaBrokers,
-  waitFor,
-} from '@crm/test-support';
+import { freshDatabase, kafkaBrokers, waitFor } from './env';
+import { OtlpReceiver } from './otlp-receiver';
+import { PublishedEventsReader } from './published-events';
+import { ServiceProcess, callService, freePort } from './service-process';
 
 /**
  * Leads and pipeline as separate real processes (built output, OpenTelemetry preloaded) on the

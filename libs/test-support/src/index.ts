@@ -13,3 +13,4 @@ export * from './http-fuzz-runner';
 export * from './in-process-service';
 export * from './projection-spec';
 export * from './route-access';
+export * from './cross-service';
