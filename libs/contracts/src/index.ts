@@ -5,6 +5,7 @@ export * from './leads/lead-events';
 export * from './lifecycle/lifecycle-events';
 export * from './pipeline/pipeline-events';
 export * from './privacy/privacy-events';
+export * from './service/service-events';
 export * from './validation/personal-data';
 export { PERSONAL_DATA_KEYWORD } from './validation/schema-kit';
 export * from './ids';

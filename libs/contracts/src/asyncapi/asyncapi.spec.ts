@@ -66,6 +66,8 @@ describe('AsyncAPI document', () => {
       'crm.leads.events.dlq',
       'crm.pipeline.events',
       'crm.pipeline.events.dlq',
+      'crm.service.events',
+      'crm.service.events.dlq',
     ]);
     expect(document.operations.sendLeadsEvents).toMatchObject({
       action: 'send',

@@ -11,6 +11,16 @@ export const EVENT_SUMMARIES: Record<ContractEventType, string> = {
   LeadConverted: 'The hand-off to acquisition: everything the pipeline needs to open an account.',
   CustomerLifecycleStageReached:
     'The customer reached a lifecycle stage; published by the context that owns that stage.',
+  CaseOpened:
+    'A case (request, complaint, return, question) was opened from a channel, under an SLA policy version.',
+  CaseReplied: 'A public reply or an internal note on a case, by an agent or the customer.',
+  CaseStatusChanged: 'The case moved between new, open, pending, on hold, solved and closed (also a reopen).',
+  CaseAssigned: 'The case got an agent.',
+  CaseEscalated: 'The case moved to a higher tier queue with a raised priority.',
+  SlaWarningReached:
+    "A share of an SLA clock's target has passed (business time) without the response or resolution.",
+  SlaBreached: 'An SLA clock ran out (business time), whether or not anyone touched the case.',
+  CaseRated: 'The customer rated a solved case (CSAT 1 to 5) through their single-use link.',
   CustomerErased:
     "The customer's data key was destroyed (right to erasure): their personal data can no longer be read anywhere; mask it.",
   AccountOpened: "The customer's account was opened, with their profile.",

@@ -20,8 +20,8 @@ export const LIFECYCLE_STAGE_OWNERS: Record<LifecycleStage, string> = {
   interest: 'leads',
   acquisition: 'pipeline',
   expansion: 'pipeline',
-  retention: 'service-desk',
-  at_risk: 'analytics',
+  retention: 'service',
+  at_risk: 'service',
   churned: 'analytics',
 };
 

@@ -76,6 +76,56 @@ const PRODUCED: Record<keyof typeof EVENT_CONTRACTS, unknown> = {
     reachedAt: at,
   },
   CustomerErased: { customerId: customer, reason: 'GDPR art. 17 request', erasedAt: at },
+  CaseOpened: {
+    caseId: lead,
+    customerId: customer,
+    knownCustomer: true,
+    requester: { name: 'Ana Pérez', email: 'ana@example.com' },
+    channel: 'email',
+    caseType: 'complaint',
+    priority: 'high',
+    subject: 'Late delivery',
+    queue: 'complaints',
+    sla: {
+      policyId: 'default',
+      version: 1,
+      firstResponseMinutes: 60,
+      nextResponseMinutes: 120,
+      resolutionMinutes: 960,
+      warningShare: 0.75,
+      escalateToQueue: 'tier-2',
+    },
+    openedAt: at,
+  },
+  CaseReplied: {
+    caseId: lead,
+    replyId: opportunity,
+    author: { kind: 'agent', id: 'agent-1' },
+    channel: 'email',
+    visibility: 'public',
+    body: 'We are on it.',
+    repliedAt: at,
+  },
+  CaseStatusChanged: { caseId: lead, from: 'open', to: 'pending', changedAt: at },
+  CaseAssigned: { caseId: lead, agentId: 'agent-1', method: 'least_loaded', assignedAt: at },
+  CaseEscalated: {
+    caseId: lead,
+    fromQueue: 'complaints',
+    toQueue: 'tier-2',
+    priority: 'urgent',
+    reason: 'sla_breached',
+    escalatedAt: at,
+  },
+  SlaWarningReached: { caseId: lead, clock: 'first_response', targetMinutes: 60, dueAt: at, reachedAt: at },
+  SlaBreached: {
+    caseId: lead,
+    clock: 'resolution',
+    targetMinutes: 960,
+    dueAt: at,
+    priority: 'high',
+    breachedAt: at,
+  },
+  CaseRated: { caseId: lead, customerId: customer, score: 5, ratedAt: at },
   AccountOpened: {
     accountId: customer,
     customerId: customer,
@@ -245,7 +295,7 @@ describe('event contracts', () => {
 describe('parseEvent', () => {
   it('reads a lifecycle stage event from every context that owns a stage', () => {
     const data = PRODUCED.CustomerLifecycleStageReached;
-    for (const context of ['leads', 'pipeline', 'service-desk', 'analytics'])
+    for (const context of ['leads', 'pipeline', 'service', 'analytics'])
       expect(parseEvent({ type: `crm.${context}.CustomerLifecycleStageReached.v1`, data })?.context).toBe(
         context,
       );

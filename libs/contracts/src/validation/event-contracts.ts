@@ -3,6 +3,7 @@ import { LEAD_EVENT_SCHEMAS } from '../leads/lead-events';
 import { LIFECYCLE_EVENT_SCHEMAS, LIFECYCLE_STAGE_OWNERS } from '../lifecycle/lifecycle-events';
 import { PIPELINE_EVENT_SCHEMAS } from '../pipeline/pipeline-events';
 import { PRIVACY_EVENT_SCHEMAS, PRIVACY_PUBLISHER } from '../privacy/privacy-events';
+import { SERVICE_EVENT_SCHEMAS } from '../service/service-events';
 import { assertFits, contractViolation } from './contract-violation';
 import { createEventParser, type ParsedEventOf } from './event-parser';
 import { holdsPersonalData } from './personal-data';
@@ -19,6 +20,7 @@ export const EVENT_CONTRACTS = {
   ...PIPELINE_EVENT_SCHEMAS,
   ...LIFECYCLE_EVENT_SCHEMAS,
   ...PRIVACY_EVENT_SCHEMAS,
+  ...SERVICE_EVENT_SCHEMAS,
 } as const;
 
 export type EventContracts = typeof EVENT_CONTRACTS;
@@ -33,6 +35,7 @@ export const PUBLISHERS: Readonly<Record<ContractEventType, readonly string[]>> 
   ...owners(PIPELINE_EVENT_SCHEMAS, ['pipeline']),
   ...owners(LIFECYCLE_EVENT_SCHEMAS, [...new Set(Object.values(LIFECYCLE_STAGE_OWNERS))]),
   ...owners(PRIVACY_EVENT_SCHEMAS, [PRIVACY_PUBLISHER]),
+  ...owners(SERVICE_EVENT_SCHEMAS, ['service']),
 } as Record<ContractEventType, readonly string[]>;
 
 /**

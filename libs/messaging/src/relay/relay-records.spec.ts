@@ -32,7 +32,7 @@ describe('relay records', () => {
   });
 
   it('names the context topic', () => {
-    expect(contextTopic('service-desk')).toBe('crm.service-desk.events');
+    expect(contextTopic('service')).toBe('crm.service.events');
   });
 
   it('maps a recorded event to a binary-mode CloudEvent record keyed by subject', () => {
