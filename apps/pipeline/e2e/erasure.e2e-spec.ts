@@ -8,13 +8,13 @@ import {
   accessToken,
   accountOf,
   callService,
-  convertedLead,
   type CrossService,
   kafkaBrokers,
   type LeadPerson,
   readWholeTopic,
   startCrossService,
   waitFor,
+  wonCustomer,
 } from '@crm/test-support';
 
 /**
@@ -114,21 +114,6 @@ async function reports() {
   };
 }
 
-async function wonCustomer(p: LeadPerson) {
-  const lead = await convertedLead(services.leads, p);
-  const account = await accountOf(services.pipeline, lead.customerId, (a) => a.opportunities.length > 0);
-  const opportunityId = account.opportunities[0].opportunityId as string;
-  expect(
-    (await callService(services.pipeline, 'PATCH', `/opportunities/${opportunityId}`, { amount: 4200 }))
-      .status,
-  ).toBe(200);
-  expect(
-    (await callService(services.pipeline, 'POST', `/opportunities/${opportunityId}/win`, {})).status,
-  ).toBe(200);
-  await accountOf(services.pipeline, lead.customerId, (a) => Number(a.wonRevenue) === 4200);
-  return lead;
-}
-
 /** The one-document export of both services, by the command operators run (platform.sh export-customer). */
 async function joinedExport(customerId: string) {
   const cli = join(__dirname, '../../../libs/service-kit/dist/cli/customer-export.js');
@@ -142,8 +127,8 @@ async function joinedExport(customerId: string) {
 
 describe('erasure of a customer across every service', () => {
   it('leaves their personal data readable nowhere, keeps every count, and spares everyone else', async () => {
-    const gone = await wonCustomer(erased);
-    const other = await wonCustomer(kept);
+    const gone = await wonCustomer(services, erased);
+    const other = await wonCustomer(services, kept);
 
     // Before: the export has the person, from both services, and the read models show them.
     const before = await joinedExport(gone.customerId);

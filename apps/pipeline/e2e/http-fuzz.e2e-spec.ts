@@ -30,6 +30,7 @@ const BATCHES = 640;
 let db: Awaited<ReturnType<typeof freshDatabase>>;
 let leads: ServiceProcess;
 let pipeline: ServiceProcess;
+let serviceDesk: ServiceProcess;
 const run = randomBytes(3).toString('hex');
 const fuzzPrefix = `fuzz-${run}`;
 
@@ -78,13 +79,14 @@ beforeAll(async () => {
   };
   leads = new ServiceProcess('leads', await freePort(), { ...env, LEAD_OWNERS: `ana-${run}` });
   pipeline = new ServiceProcess('pipeline', await freePort(), env);
-  await Promise.all([leads.start(), pipeline.start()]);
+  serviceDesk = new ServiceProcess('service-desk', await freePort(), env);
+  await Promise.all([leads.start(), pipeline.start(), serviceDesk.start()]);
 });
 
 afterAll(async () => {
-  const ended = await Promise.all([leads?.stop(), pipeline?.stop()]);
+  const ended = await Promise.all([leads?.stop(), pipeline?.stop(), serviceDesk?.stop()]);
   await db?.drop();
-  expect(ended).toEqual(['graceful', 'graceful']);
+  expect(ended).toEqual(['graceful', 'graceful', 'graceful']);
 });
 
 describe('POST /accounts refuses what it cannot store', () => {
@@ -117,12 +119,12 @@ describe('POST /accounts refuses what it cannot store', () => {
   });
 });
 
-describe('HTTP fuzz of every route of leads and pipeline', () => {
+describe('HTTP fuzz of every route of leads, pipeline and the service desk', () => {
   it('answers every faulty request below 500, refuses every faulty command, and stores nothing', async () => {
     const before = await storedEvents();
     const figures: FuzzFigures[] = [];
     console.info(`HTTP fuzz: seed ${SEED} (FUZZ_SEED replays another), ${CONCURRENCY} requests at a time`);
-    for (const service of [leads, pipeline]) {
+    for (const service of [leads, pipeline, serviceDesk]) {
       const routes = await fetchRoutes(service.service, service.url);
       const result = await fuzzHttp({
         service: service.service,

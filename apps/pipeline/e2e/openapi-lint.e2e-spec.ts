@@ -44,6 +44,7 @@ beforeAll(async () => {
   };
   services.leads = new ServiceProcess('leads', await freePort(), { ...env, LEAD_OWNERS: `ana-${run}` });
   services.pipeline = new ServiceProcess('pipeline', await freePort(), env);
+  services['service-desk'] = new ServiceProcess('service-desk', await freePort(), env);
   await Promise.all(Object.values(services).map((service) => service.start()));
 });
 
@@ -51,11 +52,11 @@ afterAll(async () => {
   const ended = await Promise.all(Object.values(services).map((service) => service.stop()));
   await db?.drop();
   if (dir) await rm(dir, { recursive: true, force: true });
-  expect(ended).toEqual(['graceful', 'graceful']);
+  expect(ended).toEqual(['graceful', 'graceful', 'graceful']);
 });
 
 describe('OpenAPI documents', () => {
-  it.each(['leads', 'pipeline'])('of %s pass redocly lint (recommended)', async (name) => {
+  it.each(['leads', 'pipeline', 'service-desk'])('of %s pass redocly lint (recommended)', async (name) => {
     const response = await fetch(`${services[name].url}/docs-json`);
     expect(response.status).toBe(200);
     const file = join(dir, `${name}.openapi.json`);

@@ -24,12 +24,26 @@ export interface CrossService {
   owner: string;
   /** Stops pipeline (gracefully) and starts it again on the same port and settings. */
   restartPipeline(beforeStart?: () => Promise<void>): Promise<void>;
+  /**
+   * Service desk processes (with `serviceDesk` settings): the first is started with the others;
+   * `startServiceDesk()` adds a replica, `restartServiceDesk(i)` stops one and starts it again.
+   */
+  serviceDesks: ServiceProcess[];
+  serviceTopic: string;
+  startServiceDesk(): Promise<ServiceProcess>;
+  restartServiceDesk(index?: number): Promise<void>;
   /** Stops everything; answers how each service ended. */
   stop(): Promise<string[]>;
 }
 
-/** `env`: settings of both services beside the defaults (e.g. `LOG_LEVEL`). */
-export async function startCrossService(env: Record<string, string> = {}): Promise<CrossService> {
+/**
+ * `env`: settings of every service beside the defaults (e.g. `LOG_LEVEL`); `serviceDesk`: settings
+ * of the service desk, which is started only when they are given.
+ */
+export async function startCrossService(
+  env: Record<string, string> = {},
+  options: { serviceDesk?: Record<string, string> } = {},
+): Promise<CrossService> {
   const run = randomBytes(3).toString('hex');
   const topicPrefix = `e2e-${run}.`;
   const groupPrefix = `e2e-${randomUUID()}`;
@@ -64,15 +78,41 @@ export async function startCrossService(env: Record<string, string> = {}): Promi
       services.pipeline = new ServiceProcess('pipeline', pipelinePort, shared);
       await services.pipeline.start();
     },
+    serviceDesks: [] as ServiceProcess[],
+    serviceTopic: `${topicPrefix}crm.service.events`,
+    async startServiceDesk() {
+      const desk = new ServiceProcess('service-desk', await freePort(), {
+        ...shared,
+        ...options.serviceDesk,
+      });
+      await desk.start();
+      services.serviceDesks.push(desk);
+      return desk;
+    },
+    async restartServiceDesk(index = 0) {
+      const old = services.serviceDesks[index];
+      expect(await old.stop()).toBe('graceful');
+      const desk = new ServiceProcess('service-desk', Number(new URL(old.url).port), {
+        ...shared,
+        ...options.serviceDesk,
+      });
+      await desk.start();
+      services.serviceDesks[index] = desk;
+    },
     async stop() {
       await services.integrator?.stop();
-      const ended = await Promise.all([services.leads.stop(), services.pipeline.stop()]);
+      const ended = await Promise.all([
+        services.leads.stop(),
+        services.pipeline.stop(),
+        ...services.serviceDesks.map((d) => d.stop()),
+      ]);
       await otlp.stop();
       await db.drop();
       return ended;
     },
   };
   await Promise.all([leads.start(), services.pipeline.start()]);
+  if (options.serviceDesk) await services.startServiceDesk();
   services.integrator = await PublishedEventsReader.follow(kafkaBrokers(), services.pipelineTopic);
   return services;
 }
@@ -137,4 +177,23 @@ export function accountOf(
     const r = await callService(pipeline, 'GET', `/accounts/${customerId}`);
     return r.status === 200 && until(r.body) ? r.body : undefined;
   });
+}
+
+/**
+ * A customer acquired end to end: a lead captured, engaged, qualified and converted in leads, its
+ * opportunity in pipeline given an amount (4200) and won. Answers the lead's ids.
+ */
+export async function wonCustomer(services: Pick<CrossService, 'leads' | 'pipeline'>, person?: LeadPerson) {
+  const lead = await convertedLead(services.leads, person);
+  const account = await accountOf(services.pipeline, lead.customerId, (a) => a.opportunities.length > 0);
+  const opportunityId = account.opportunities[0].opportunityId as string;
+  const amount = await callService(services.pipeline, 'PATCH', `/opportunities/${opportunityId}`, {
+    amount: 4200,
+  });
+  expect(amount.status).toBe(200);
+  expect(
+    (await callService(services.pipeline, 'POST', `/opportunities/${opportunityId}/win`, {})).status,
+  ).toBe(200);
+  await accountOf(services.pipeline, lead.customerId, (a) => Number(a.wonRevenue) === 4200);
+  return lead;
 }

@@ -2,7 +2,7 @@ import type { CaseType, CasePriority, CustomerLifecycleStageReachedV1, Lifecycle
 import type { Decider, DomainEvent } from '@crm/decider';
 
 /**
- * The service context's say on the customer lifecycle (stream `service-customer-<customerId>`):
+ * The service context's say on the customer lifecycle (stream `customerHealth-<customerId>`):
  * it owns `retention` and `at_risk`.
  *
  * - retention: an acquired customer (acquisition or expansion reached in the pipeline) rates a
@@ -36,7 +36,7 @@ export interface CustomerHealth {
   complaints: { caseId: string; openedAt: string }[];
 }
 
-export const customerHealthStreamId = (customerId: string) => `service-customer-${customerId}`;
+export const customerHealthStreamId = (customerId: string) => `customerHealth-${customerId}`;
 
 function reach(
   state: CustomerHealth,

@@ -21,7 +21,8 @@ const Channel = StringEnum(CASE_CHANNELS);
 const Priority = StringEnum(CASE_PRIORITIES);
 const Status = StringEnum(CASE_STATUSES);
 const Clock = StringEnum(SLA_CLOCKS);
-const Minutes = () => Type.Integer({ minimum: 1 });
+/** Business minutes; fractions allowed (a test policy may run out in seconds). */
+const Minutes = () => Type.Number({ exclusiveMinimum: 0 });
 
 /** The SLA policy version the case runs under: targets in business minutes. */
 export const SlaTargets = Type.Object({

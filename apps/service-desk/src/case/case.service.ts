@@ -1,0 +1,198 @@
+import { randomUUID } from 'node:crypto';
+import { Inject, Injectable } from '@nestjs/common';
+import { assertValidEvent, commandTime, type CommandContext, type SlaClockName } from '@crm/contracts';
+import { CommandHandler, notFound, type HandleOptions } from '@crm/decider';
+import type { EventStore } from '@crm/event-store';
+import { EVENT_STORE, type Principal } from '@crm/service-kit';
+import { ServiceDeskConfig } from '../service-desk.config';
+import { caseDecider, type ActiveCase, type CaseCommand, type CaseState } from './case.decider';
+import type { EscalateDto, OpenCaseDto, ReplyDto } from './case.dto';
+import { CASE_STREAM_SCHEMA_VERSIONS, caseStreamId, type CaseEvent } from './case.events';
+import { dueAt, elapsedBusinessTime, isPaused, type SlaClock } from './case.sla';
+
+export interface CaseResult {
+  case: ActiveCase;
+  revision: number;
+}
+
+/** An SLA clock as agents see it. */
+export interface ClockView {
+  clock: SlaClockName;
+  targetMinutes: number;
+  elapsedBusinessMinutes: number;
+  pausedSpans: number;
+  dueAt: string | null;
+  state: 'running' | 'paused' | 'met' | 'breached';
+}
+
+/** Commands on cases, decided by the case decider with the service's business calendar. */
+@Injectable()
+export class CaseService {
+  private readonly handler: CommandHandler<CaseCommand, CaseState, CaseEvent>;
+
+  constructor(
+    @Inject(EVENT_STORE) store: EventStore,
+    private readonly config: ServiceDeskConfig,
+  ) {
+    this.handler = new CommandHandler({
+      store,
+      decider: caseDecider(config.calendar),
+      schemaVersions: CASE_STREAM_SCHEMA_VERSIONS,
+      validateEvent: assertValidEvent,
+      customerIdOf: (state) => (state as ActiveCase).customerId,
+    });
+  }
+
+  async open(dto: OpenCaseDto, context: CommandContext): Promise<CaseResult> {
+    if (dto.followsUpCaseId && (await this.load(dto.followsUpCaseId)).state.status === 'none')
+      throw notFound('CASE_NOT_FOUND', 'the case to follow up does not exist', {
+        caseId: dto.followsUpCaseId,
+      });
+    const caseId = randomUUID();
+    const priority = dto.priority ?? 'normal';
+    return this.run(
+      caseId,
+      {
+        type: 'OpenCase',
+        data: {
+          caseId,
+          customerId: dto.customerId ?? randomUUID(),
+          knownCustomer: dto.customerId !== undefined,
+          requester: { ...dto.requester },
+          channel: dto.channel,
+          caseType: dto.caseType,
+          priority,
+          subject: dto.subject,
+          ...(dto.description ? { description: dto.description } : {}),
+          ...(dto.productRef ? { productRef: dto.productRef } : {}),
+          queue: dto.queue ?? dto.caseType,
+          sla: this.config.slaFor(priority),
+          ...(dto.followsUpCaseId ? { followsUpCaseId: dto.followsUpCaseId } : {}),
+          at: commandTime(context),
+        },
+      },
+      context,
+      { newStream: true },
+    );
+  }
+
+  reply(
+    caseId: string,
+    dto: ReplyDto,
+    context: CommandContext,
+    caller: Principal,
+    expectedRevision?: number,
+  ) {
+    return this.run(
+      caseId,
+      {
+        type: 'ReplyToCase',
+        data: {
+          replyId: randomUUID(),
+          author: { kind: dto.authorKind, id: dto.authorKind === 'agent' ? caller.ownerId : 'requester' },
+          channel: dto.channel,
+          visibility: dto.visibility,
+          body: dto.body,
+          at: commandTime(context),
+          reopenWindowMs: this.config.CASE_REOPEN_WINDOW_HOURS * 3_600_000,
+        },
+      },
+      context,
+      { expectedRevision },
+    );
+  }
+
+  changeStatus(
+    caseId: string,
+    to: 'open' | 'pending' | 'on_hold',
+    context: CommandContext,
+    expectedRevision?: number,
+  ) {
+    return this.run(caseId, { type: 'ChangeCaseStatus', data: { to, at: commandTime(context) } }, context, {
+      expectedRevision,
+    });
+  }
+
+  solve(caseId: string, context: CommandContext, expectedRevision?: number) {
+    return this.run(caseId, { type: 'SolveCase', data: { at: commandTime(context) } }, context, {
+      expectedRevision,
+    });
+  }
+
+  close(caseId: string, context: CommandContext, expectedRevision?: number) {
+    return this.run(caseId, { type: 'CloseCase', data: { at: commandTime(context) } }, context, {
+      expectedRevision,
+    });
+  }
+
+  escalate(caseId: string, dto: EscalateDto, context: CommandContext, expectedRevision?: number) {
+    return this.run(
+      caseId,
+      { type: 'EscalateCase', data: { toQueue: dto.toQueue, at: commandTime(context) } },
+      context,
+      {
+        expectedRevision,
+      },
+    );
+  }
+
+  assign(caseId: string, agentId: string, context: CommandContext, expectedRevision?: number) {
+    return this.run(
+      caseId,
+      { type: 'AssignCase', data: { agentId, method: 'manual', at: commandTime(context) } },
+      context,
+      { expectedRevision },
+    );
+  }
+
+  rate(caseId: string, score: number, comment: string | undefined, context: CommandContext) {
+    return this.run(
+      caseId,
+      { type: 'RateCase', data: { score, ...(comment ? { comment } : {}), at: commandTime(context) } },
+      context,
+    );
+  }
+
+  /** What the case's clocks reached by now, published even if nobody touched the case. */
+  checkSla(caseId: string, context: CommandContext) {
+    return this.run(caseId, { type: 'CheckSla', data: { at: commandTime(context) } }, context);
+  }
+
+  async load(caseId: string): Promise<{ state: CaseState; revision: number }> {
+    return this.handler.load(caseStreamId(caseId));
+  }
+
+  /** The clocks of a case at `at`, in business time of the service's calendar. */
+  clocks(c: ActiveCase, at: number): ClockView[] {
+    const calendar = this.config.calendar;
+    return Object.values(c.clocks)
+      .filter((k): k is SlaClock => k !== undefined)
+      .map((k) => {
+        const due = dueAt(calendar, k);
+        return {
+          clock: k.name,
+          targetMinutes: k.targetMs / 60_000,
+          elapsedBusinessMinutes: Math.round(elapsedBusinessTime(calendar, k, at) / 600) / 100,
+          pausedSpans: k.pauses.length,
+          dueAt: due === undefined ? null : new Date(due).toISOString(),
+          state: k.breached
+            ? 'breached'
+            : k.stoppedAt !== undefined
+              ? 'met'
+              : isPaused(k)
+                ? 'paused'
+                : 'running',
+        };
+      });
+  }
+
+  private async run(
+    caseId: string,
+    command: CaseCommand,
+    context: CommandContext,
+    options: HandleOptions = {},
+  ): Promise<CaseResult> {
+    const result = await this.handler.handle(caseStreamId(caseId), command, context, options);
+    return { case: result.state as ActiveCase, revision: result.revision };
+  }
+}
