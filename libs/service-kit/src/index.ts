@@ -23,3 +23,4 @@ export * from './privacy/customer-export';
 export { CustomerIdParams, CustomerExportDto } from './privacy/privacy.controller';
 export * from './privacy/masking';
 export * from './platform/audit-sealer';
+export * from './http/command-endpoint';

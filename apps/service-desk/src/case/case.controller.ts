@@ -4,8 +4,8 @@ import type { Response } from 'express';
 import type { CommandContext } from '@crm/contracts';
 import {
   ApiCommandResult,
-  ApiIfMatch,
   ApiProblems,
+  CommandEndpoint,
   BODY_COMMAND_PROBLEMS,
   CommandCtx,
   CurrentPrincipal,
@@ -50,6 +50,16 @@ const AGENTS: [Role, ...Role[]] = ['support_agent', 'support_manager', 'admin'];
 const NOT_FOUND = 'No case with this id (CASE_NOT_FOUND)';
 const SURVEY_VALID_MS = 30 * 24 * 3_600_000;
 
+/** A command on one case: its path, operation and the case's If-Match. */
+const onCase = (action: string, operationId: string, summary: string) => ({
+  path: `cases/:id/${action}`,
+  roles: AGENTS,
+  operationId,
+  summary,
+  type: CaseAcceptedDto,
+  ifMatch: 'case',
+});
+
 @ApiTags('cases')
 @Controller()
 export class CaseController {
@@ -76,15 +86,17 @@ export class CaseController {
     };
   }
 
-  @Post('cases')
-  @Roles(...AGENTS)
-  @HttpCode(201)
-  @ApiOperation({
+  @CommandEndpoint({
+    path: 'cases',
+    roles: AGENTS,
+    status: 201,
     operationId: 'openCase',
     summary: 'Open a case from any channel, under the SLA policy of its priority',
+    description: 'Opened',
+    type: CaseAcceptedDto,
+    location: true,
+    problems: { ...BODY_COMMAND_PROBLEMS, 404: 'The case to follow up does not exist (CASE_NOT_FOUND)' },
   })
-  @ApiCommandResult({ status: 201, description: 'Opened', type: CaseAcceptedDto, location: true })
-  @ApiProblems({ ...BODY_COMMAND_PROBLEMS, 404: 'The case to follow up does not exist (CASE_NOT_FOUND)' })
   async open(
     @Body() dto: OpenCaseDto,
     @CommandCtx() context: CommandContext,
@@ -116,19 +128,19 @@ export class CaseController {
     return { ...rest, revision, clocks: this.cases.clocks(state, Date.now()) };
   }
 
-  @Post('cases/:id/replies')
-  @Roles(...AGENTS)
-  @HttpCode(201)
-  @ApiOperation({
-    operationId: 'replyToCase',
-    summary: 'A public reply or an internal note, by an agent or on behalf of the customer',
-  })
-  @ApiCommandResult({ status: 201, description: 'Recorded', type: CaseAcceptedDto })
-  @ApiIfMatch('case')
-  @ApiProblems({
-    ...BODY_COMMAND_PROBLEMS,
-    404: NOT_FOUND,
-    422: 'Closed (CASE_CLOSED), past the reopen window (FOLLOW_UP_CASE_REQUIRED), or a customer note (INTERNAL_NOTE_BY_CUSTOMER)',
+  @CommandEndpoint({
+    ...onCase(
+      'replies',
+      'replyToCase',
+      'A public reply or an internal note, by an agent or on behalf of the customer',
+    ),
+    status: 201,
+    description: 'Recorded',
+    problems: {
+      ...BODY_COMMAND_PROBLEMS,
+      404: NOT_FOUND,
+      422: 'Closed (CASE_CLOSED), past the reopen window (FOLLOW_UP_CASE_REQUIRED), or a customer note (INTERNAL_NOTE_BY_CUSTOMER)',
+    },
   })
   async reply(
     @Param() { id }: CaseIdParams,
@@ -141,19 +153,18 @@ export class CaseController {
     return this.accepted(res, await this.cases.reply(id, dto, context, caller, expected));
   }
 
-  @Post('cases/:id/status')
-  @Roles(...AGENTS)
-  @HttpCode(200)
-  @ApiOperation({
-    operationId: 'changeCaseStatus',
-    summary: 'Open, pending (waiting on the customer) or on hold (a third party)',
-  })
-  @ApiCommandResult({ status: 200, description: 'Changed', type: CaseAcceptedDto })
-  @ApiIfMatch('case')
-  @ApiProblems({
-    ...BODY_COMMAND_PROBLEMS,
-    404: NOT_FOUND,
-    422: 'Closed (CASE_CLOSED) or solved (CASE_SOLVED)',
+  @CommandEndpoint({
+    ...onCase(
+      'status',
+      'changeCaseStatus',
+      'Open, pending (waiting on the customer) or on hold (a third party)',
+    ),
+    description: 'Changed',
+    problems: {
+      ...BODY_COMMAND_PROBLEMS,
+      404: NOT_FOUND,
+      422: 'Closed (CASE_CLOSED) or solved (CASE_SOLVED)',
+    },
   })
   async status(
     @Param() { id }: CaseIdParams,
@@ -165,16 +176,11 @@ export class CaseController {
     return this.accepted(res, await this.cases.changeStatus(id, dto.status, context, expected));
   }
 
-  @Post('cases/:id/solve')
-  @Roles(...AGENTS)
-  @HttpCode(200)
-  @ApiOperation({
-    operationId: 'solveCase',
-    summary: 'Solve the case; the answer carries the satisfaction survey link',
+  @CommandEndpoint({
+    ...onCase('solve', 'solveCase', 'Solve the case; the answer carries the satisfaction survey link'),
+    description: 'Solved',
+    problems: { ...NO_BODY_COMMAND_PROBLEMS, 404: NOT_FOUND },
   })
-  @ApiCommandResult({ status: 200, description: 'Solved', type: CaseAcceptedDto })
-  @ApiIfMatch('case')
-  @ApiProblems({ ...NO_BODY_COMMAND_PROBLEMS, 404: NOT_FOUND })
   async solve(
     @Param() { id }: CaseIdParams,
     @NoBody() _body: undefined,
@@ -185,13 +191,11 @@ export class CaseController {
     return this.accepted(res, await this.cases.solve(id, context, expected));
   }
 
-  @Post('cases/:id/close')
-  @Roles(...AGENTS)
-  @HttpCode(200)
-  @ApiOperation({ operationId: 'closeCase', summary: 'Close a solved case' })
-  @ApiCommandResult({ status: 200, description: 'Closed', type: CaseAcceptedDto })
-  @ApiIfMatch('case')
-  @ApiProblems({ ...NO_BODY_COMMAND_PROBLEMS, 404: NOT_FOUND, 422: 'Not solved (CASE_NOT_SOLVED)' })
+  @CommandEndpoint({
+    ...onCase('close', 'closeCase', 'Close a solved case'),
+    description: 'Closed',
+    problems: { ...NO_BODY_COMMAND_PROBLEMS, 404: NOT_FOUND, 422: 'Not solved (CASE_NOT_SOLVED)' },
+  })
   async close(
     @Param() { id }: CaseIdParams,
     @NoBody() _body: undefined,
@@ -202,16 +206,11 @@ export class CaseController {
     return this.accepted(res, await this.cases.close(id, context, expected));
   }
 
-  @Post('cases/:id/escalate')
-  @Roles(...AGENTS)
-  @HttpCode(200)
-  @ApiOperation({
-    operationId: 'escalateCase',
-    summary: 'Move the case to a higher tier queue and raise its priority',
+  @CommandEndpoint({
+    ...onCase('escalate', 'escalateCase', 'Move the case to a higher tier queue and raise its priority'),
+    description: 'Escalated',
+    problems: { ...BODY_COMMAND_PROBLEMS, 404: NOT_FOUND, 422: 'Closed (CASE_CLOSED)' },
   })
-  @ApiCommandResult({ status: 200, description: 'Escalated', type: CaseAcceptedDto })
-  @ApiIfMatch('case')
-  @ApiProblems({ ...BODY_COMMAND_PROBLEMS, 404: NOT_FOUND, 422: 'Closed (CASE_CLOSED)' })
   async escalate(
     @Param() { id }: CaseIdParams,
     @Body() dto: EscalateDto,
