@@ -27,7 +27,7 @@ declare -A PORTS=()
 while read -r name port; do PORTS[$name]=$port; done < <(
   node -p 'require(process.argv[1]).services.map((s) => `${s.name} ${s.port}`).join("\n")' "$ROOT/services.json")
 
-log() { echo "[platform] $*"; }
+log() { echo "[platform] $*" >&2; }
 
 ensure_node() {
   local major
