@@ -6,6 +6,7 @@ import { benchAppends } from './event-store.bench';
 import { benchLeadsService } from './leads-service.bench';
 import { round, table } from './stats';
 import { benchSealing } from './sealing.bench';
+import { benchSlaTimers } from './sla-timers.bench';
 import { benchTokenVerification } from './token-verification.bench';
 
 /**
@@ -82,6 +83,22 @@ async function main() {
     ]),
   );
 
+  const slaTimers = [await benchSlaTimers(url, 10_000, 1), await benchSlaTimers(url, 10_000, 2)];
+  const appendsPerSecond = appends[0].eventStoreAppendsPerSecond;
+  console.log('\nSLA timers: 10,000 cases due at the same instant, each firing appends one event');
+  console.log(
+    table(
+      slaTimers.map((t) => ({
+        pollers: t.pollers,
+        'fired/s': t.firedPerSecond,
+        'ratio to 1-writer appends/s': round(t.firedPerSecond / appendsPerSecond, 3),
+        'delay p50 (ms)': t.delayP50Ms,
+        'delay p99 (ms)': t.delayP99Ms,
+        'delay max (ms)': t.delayMaxMs,
+      })),
+    ),
+  );
+
   const results = {
     measuredAt: new Date().toISOString(),
     machine: { cpus: cpus().length, memoryGb: Math.round(totalmem() / 2 ** 30), node: process.version },
@@ -90,6 +107,7 @@ async function main() {
     service,
     tokens,
     sealing,
+    slaTimers,
   };
   const dir = join(__dirname, '..', 'results');
   mkdirSync(dir, { recursive: true });
