@@ -23,6 +23,13 @@ describe('EventStoreDB mapping', () => {
     });
   });
 
+  it('refuses event data that is not a JSON object or array, naming the event', () => {
+    for (const data of [42, 'text', null, new Uint8Array([1])])
+      expect(() => toEventData({ id: 'id-2', type: 'T', data, metadata: meta })).toThrow(
+        /id-2 \(T\): data must be a JSON object/,
+      );
+  });
+
   it('reads an event, and hides system events', () => {
     const event = {
       streamId: 's',

@@ -30,12 +30,21 @@ export function toExpectedRevision(expected: ExpectedRevision): AppendExpectedRe
   }
 }
 
+/** Event data is a JSON object or array (what the client's JSONType admits); anything else is refused. */
+const isJsonObject = (value: unknown): value is Record<string, unknown> =>
+  typeof value === 'object' && value !== null && !(value instanceof Uint8Array);
+
+function jsonData(event: NewEvent): JSONType {
+  const data: unknown = event.data;
+  if (Array.isArray(data) || isJsonObject(data)) return data;
+  throw new TypeError(`event ${event.id} (${event.type}): data must be a JSON object or array`);
+}
+
 export function toEventData(event: NewEvent): EventData {
   return jsonEvent({
     id: event.id,
     type: event.type,
-    // The client serialises with JSON.stringify, which takes any JSON value, not only JSONType.
-    data: event.data as JSONType,
+    data: jsonData(event),
     metadata: { ...event.metadata },
   });
 }
