@@ -1,5 +1,5 @@
 import type { CommandContext } from '@crm/contracts';
-import type { EventStore, NewEvent } from '@crm/event-store';
+import { WrongExpectedRevisionError, type EventStore, type NewEvent } from '@crm/event-store';
 import { CommandHandler, EventContractViolation } from './command-handler';
 import type { Decider } from './decider';
 
@@ -86,10 +86,7 @@ describe('CommandHandler creating a new stream', () => {
       },
       append: async (_streamId: string, events: NewEvent[], expected: unknown) => {
         expectations.push(expected);
-        if (expectations.length === 1) {
-          const { WrongExpectedRevisionError } = await import('@crm/event-store');
-          throw new WrongExpectedRevisionError('s-1', 'no_stream', 0);
-        }
+        if (expectations.length === 1) throw new WrongExpectedRevisionError('s-1', 'no_stream', 0);
         return { nextExpectedRevision: events.length - 1, idempotentReplay: false };
       },
     } as unknown as EventStore;
