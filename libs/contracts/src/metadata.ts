@@ -21,6 +21,12 @@ export interface EventMetadata {
   actor?: string;
 }
 
+/**
+ * The `customerId` of facts about the organisation itself rather than one customer (a knowledge
+ * article, an SLA policy, a queue): the nil UUID. Such events hold no personal data.
+ */
+export const ORGANISATION_CUSTOMER_ID = '00000000-0000-0000-0000-000000000000';
+
 /** Context a command carries into the handler: who, why, and which trace. */
 export interface CommandContext {
   commandId: string;

@@ -248,6 +248,6 @@ export class CaseController {
         code: 'SURVEY_LINK_INVALID',
         message: 'this survey link is not valid',
       });
-    return this.accepted(res, await this.cases.rate(caseId, dto.score, dto.comment, context));
+    return this.accepted(res, await this.cases.rate(caseId, dto, context));
   }
 }

@@ -304,6 +304,50 @@ describe('satisfaction and escalation', () => {
       .thenThrows('CASE_NOT_SOLVED');
   });
 
+  it('records the NPS answer given with the rating: 9-10 promoter, 7-8 passive, 0-6 detractor', () => {
+    const npsOf = (recommend: number) =>
+      spec
+        .given(solved)
+        .when({ type: 'RateCase', data: { score: 4, recommend, at: t('11:00') } })
+        .then([
+          { type: 'CaseRated', data: { caseId, customerId, score: 4, ratedAt: t('11:00') } },
+          {
+            type: 'NetPromoterScoreGiven',
+            data: {
+              caseId,
+              customerId,
+              score: recommend,
+              category: expected[recommend],
+              givenAt: t('11:00'),
+            },
+          },
+        ]);
+    const expected: Record<number, string> = {
+      10: 'promoter',
+      9: 'promoter',
+      8: 'passive',
+      7: 'passive',
+      6: 'detractor',
+      0: 'detractor',
+    };
+    for (const score of Object.keys(expected)) npsOf(Number(score));
+  });
+
+  it('links a knowledge article once per version', () => {
+    const linked: CaseEvent = {
+      type: 'CaseArticleLinked',
+      data: { caseId, articleId: customerId, articleVersion: 2, linkedAt: t('09:10') },
+    };
+    spec
+      .given([opened()])
+      .when({ type: 'LinkArticle', data: { articleId: customerId, articleVersion: 2, at: t('09:10') } })
+      .then([linked]);
+    spec
+      .given([opened(), linked])
+      .when({ type: 'LinkArticle', data: { articleId: customerId, articleVersion: 2, at: t('09:20') } })
+      .then([]);
+  });
+
   it('escalates by hand to a higher tier queue and raises the priority', () => {
     spec
       .given([opened()])

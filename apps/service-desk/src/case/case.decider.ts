@@ -1,5 +1,6 @@
 import {
   CASE_PRIORITIES,
+  npsCategory,
   type CaseChannel,
   type CasePriority,
   type CaseStatus,
@@ -67,7 +68,9 @@ export type CaseCommand =
       data: { agentId: string; method: 'manual' | 'round_robin' | 'least_loaded'; at: string };
     }
   | { type: 'EscalateCase'; data: { toQueue: string; at: string } }
-  | { type: 'RateCase'; data: { score: number; comment?: string; at: string } }
+  /** The survey's answer: CSAT (1-5) and, when the customer gave it, how likely they recommend us (0-10). */
+  | { type: 'RateCase'; data: { score: number; comment?: string; recommend?: number; at: string } }
+  | { type: 'LinkArticle'; data: { articleId: string; articleVersion: number; at: string } }
   /** A timer came due: publish what the clocks reached by `at`, even if nobody touched the case. */
   | { type: 'CheckSla'; data: { at: string } };
 
@@ -83,6 +86,8 @@ export interface ActiveCase {
   firstResponded: boolean;
   solvedAt?: string;
   rating?: number;
+  /** Articles linked to the case: id → version linked. */
+  articles: Record<string, number>;
   clocks: Partial<Record<SlaClockName, SlaClock>>;
 }
 
@@ -125,6 +130,23 @@ function reply(c: ActiveCase, command: Extract<CaseCommand, { type: 'ReplyToCase
   if (c.status === 'closed') throw ruleBroken('CASE_CLOSED', 'the case is closed');
   const starts = visibility === 'public' && c.status === 'new' ? [statusChange(c, 'open', at)] : [];
   return [...starts, replied];
+}
+
+function rate(
+  c: ActiveCase,
+  { score, comment, recommend, at }: Extract<CaseCommand, { type: 'RateCase' }>['data'],
+) {
+  const { caseId, customerId } = c;
+  const rated: CaseEvent = {
+    type: 'CaseRated',
+    data: { caseId, customerId, score, ...(comment ? { comment } : {}), ratedAt: at },
+  };
+  if (recommend === undefined) return [rated];
+  const nps: CaseEvent = {
+    type: 'NetPromoterScoreGiven',
+    data: { caseId, customerId, score: recommend, category: npsCategory(recommend), givenAt: at },
+  };
+  return [rated, nps];
 }
 
 function checkSla(c: ActiveCase, calendar: BusinessCalendar, at: string): CaseEvent[] {
@@ -228,18 +250,17 @@ export function caseDecider(calendar: BusinessCalendar): Decider<CaseCommand, Ca
           if (c.status !== 'solved' && c.status !== 'closed')
             throw ruleBroken('CASE_NOT_SOLVED', 'a case is rated once solved');
           if (c.rating !== undefined) throw conflict('CASE_ALREADY_RATED', 'this case was rated already');
+          return rate(c, command.data);
+        case 'LinkArticle': {
+          const { articleId, articleVersion } = command.data;
+          if (c.articles[articleId] === articleVersion) return [];
           return [
             {
-              type: 'CaseRated',
-              data: {
-                caseId: c.caseId,
-                customerId: c.customerId,
-                score: command.data.score,
-                ...(command.data.comment ? { comment: command.data.comment } : {}),
-                ratedAt: at,
-              },
+              type: 'CaseArticleLinked',
+              data: { caseId: c.caseId, articleId, articleVersion, linkedAt: at },
             },
           ];
+        }
         case 'CheckSla':
           return c.status === 'closed' ? [] : checkSla(c, calendar, at);
       }
@@ -266,6 +287,7 @@ export function evolve(state: CaseState, event: CaseEvent): CaseState {
       queue: d.queue,
       sla: d.sla,
       firstResponded: false,
+      articles: {},
       clocks: {
         first_response: startClock('first_response', d.sla.firstResponseMinutes, at),
         resolution: startClock('resolution', d.sla.resolutionMinutes, at),
@@ -325,6 +347,8 @@ export function evolve(state: CaseState, event: CaseEvent): CaseState {
       return withClock(c, event.data.clock, (k) => ({ ...k, warned: true, breached: true }));
     case 'CaseRated':
       return { ...c, rating: event.data.score };
+    case 'CaseArticleLinked':
+      return { ...c, articles: { ...c.articles, [event.data.articleId]: event.data.articleVersion } };
   }
   return c;
 }

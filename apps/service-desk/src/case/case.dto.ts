@@ -95,6 +95,16 @@ export class EscalateDto {
 export class RatingDto {
   @ApiProperty({ minimum: 1, maximum: 5 }) @IsInt() @Min(1) @Max(5) score!: number;
   @ApiPropertyOptional({ maxLength: 2000 }) @OptionalField() @IsString() @MaxLength(2000) comment?: string;
+  @ApiPropertyOptional({
+    minimum: 0,
+    maximum: 10,
+    description: 'How likely the customer is to recommend us (NPS question), 0-10',
+  })
+  @OptionalField()
+  @IsInt()
+  @Min(0)
+  @Max(10)
+  recommend?: number;
 }
 
 export class CaseIdParams {

@@ -6,7 +6,7 @@ import type { EventStore } from '@crm/event-store';
 import { EVENT_STORE, type Principal } from '@crm/service-kit';
 import { ServiceDeskConfig } from '../service-desk.config';
 import { caseDecider, type ActiveCase, type CaseCommand, type CaseState } from './case.decider';
-import type { EscalateDto, OpenCaseDto, ReplyDto } from './case.dto';
+import type { EscalateDto, OpenCaseDto, RatingDto, ReplyDto } from './case.dto';
 import { CASE_STREAM_SCHEMA_VERSIONS, caseStreamId, type CaseEvent } from './case.events';
 import { dueAt, elapsedBusinessTime, isPaused, type SlaClock } from './case.sla';
 
@@ -145,11 +145,31 @@ export class CaseService {
     );
   }
 
-  rate(caseId: string, score: number, comment: string | undefined, context: CommandContext) {
+  rate(caseId: string, answer: RatingDto, context: CommandContext) {
+    const { score, comment, recommend } = answer;
+    const data = {
+      score,
+      ...(comment ? { comment } : {}),
+      ...(recommend !== undefined ? { recommend } : {}),
+      at: commandTime(context),
+    };
+    return this.run(caseId, { type: 'RateCase', data }, context);
+  }
+
+  /** Links a knowledge base article (the version the agent saw) to the case. */
+  linkArticle(
+    caseId: string,
+    article: { articleId: string; articleVersion: number },
+    context: CommandContext,
+    expectedRevision?: number,
+  ) {
     return this.run(
       caseId,
-      { type: 'RateCase', data: { score, ...(comment ? { comment } : {}), at: commandTime(context) } },
+      { type: 'LinkArticle', data: { ...article, at: commandTime(context) } },
       context,
+      {
+        expectedRevision,
+      },
     );
   }
 

@@ -124,6 +124,32 @@ export const CaseRatedV1 = Type.Object({
 });
 export type CaseRatedV1 = Static<typeof CaseRatedV1>;
 
+/** How likely the customer is to recommend us (0-10), asked with the satisfaction survey of a case. */
+export const NPS_CATEGORIES = ['promoter', 'passive', 'detractor'] as const;
+export type NpsCategory = (typeof NPS_CATEGORIES)[number];
+
+/** Promoters answer 9 or 10, passives 7 or 8, detractors 0 to 6. */
+export const npsCategory = (score: number): NpsCategory =>
+  score >= 9 ? 'promoter' : score >= 7 ? 'passive' : 'detractor';
+
+export const NetPromoterScoreGivenV1 = Type.Object({
+  caseId: Uuid(),
+  customerId: Uuid(),
+  score: Type.Integer({ minimum: 0, maximum: 10 }),
+  category: StringEnum(NPS_CATEGORIES),
+  givenAt: Timestamp(),
+});
+export type NetPromoterScoreGivenV1 = Static<typeof NetPromoterScoreGivenV1>;
+
+/** A knowledge base article (in the version the agent saw) linked to a case as its answer or help. */
+export const CaseArticleLinkedV1 = Type.Object({
+  caseId: Uuid(),
+  articleId: Uuid(),
+  articleVersion: Type.Integer({ minimum: 1 }),
+  linkedAt: Timestamp(),
+});
+export type CaseArticleLinkedV1 = Static<typeof CaseArticleLinkedV1>;
+
 export const SERVICE_EVENT_SCHEMAS = {
   CaseOpened: { 1: CaseOpenedV1 },
   CaseReplied: { 1: CaseRepliedV1 },
@@ -133,6 +159,8 @@ export const SERVICE_EVENT_SCHEMAS = {
   SlaWarningReached: { 1: SlaWarningReachedV1 },
   SlaBreached: { 1: SlaBreachedV1 },
   CaseRated: { 1: CaseRatedV1 },
+  NetPromoterScoreGiven: { 1: NetPromoterScoreGivenV1 },
+  CaseArticleLinked: { 1: CaseArticleLinkedV1 },
 } as const;
 
 export interface ServiceEventMap {
@@ -144,6 +172,8 @@ export interface ServiceEventMap {
   SlaWarningReached: SlaWarningReachedV1;
   SlaBreached: SlaBreachedV1;
   CaseRated: CaseRatedV1;
+  NetPromoterScoreGiven: NetPromoterScoreGivenV1;
+  CaseArticleLinked: CaseArticleLinkedV1;
 }
 
 export const SERVICE_EVENT_VERSIONS: Record<keyof ServiceEventMap, number> = {
@@ -155,4 +185,6 @@ export const SERVICE_EVENT_VERSIONS: Record<keyof ServiceEventMap, number> = {
   SlaWarningReached: 1,
   SlaBreached: 1,
   CaseRated: 1,
+  NetPromoterScoreGiven: 1,
+  CaseArticleLinked: 1,
 };
