@@ -88,6 +88,28 @@ describe('the customer lifecycle as the service desk decides it', () => {
       .then([stage('retention', 'case-1', '2026-11-20T10:00:00.000Z', 'at_risk')]);
   });
 
+  it('puts a customer at risk on a detractor NPS (0-6), not on a passive or promoter one', () => {
+    const at = '2026-11-21T10:00:00.000Z';
+    const nps = (score: number) => ({
+      type: 'NoteNpsGiven' as const,
+      data: { customerId, caseId: 'case-9', score, at },
+    });
+    spec
+      .given([acquired])
+      .when(nps(6))
+      .then([stage('at_risk', 'case-9', at)]);
+    spec
+      .given([acquired])
+      .when(nps(0))
+      .then([stage('at_risk', 'case-9', at)]);
+    spec.given([acquired]).when(nps(7)).then([]);
+    spec.given([acquired]).when(nps(10)).then([]);
+    spec
+      .given([acquired, stage('at_risk', 'case-1', at)])
+      .when(nps(3))
+      .then([]);
+  });
+
   it('notes a complaint case once, however often it is delivered', () => {
     spec
       .given([complained('case-1', '2026-11-01T10:00:00.000Z')])

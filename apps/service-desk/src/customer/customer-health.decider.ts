@@ -1,4 +1,10 @@
-import type { CaseType, CasePriority, CustomerLifecycleStageReachedV1, LifecycleStage } from '@crm/contracts';
+import {
+  npsCategory,
+  type CaseType,
+  type CasePriority,
+  type CustomerLifecycleStageReachedV1,
+  type LifecycleStage,
+} from '@crm/contracts';
 import type { Decider, DomainEvent } from '@crm/decider';
 
 /**
@@ -7,7 +13,8 @@ import type { Decider, DomainEvent } from '@crm/decider';
  *
  * - retention: an acquired customer (acquisition or expansion reached in the pipeline) rates a
  *   solved case 4 or 5;
- * - at_risk: two complaints opened within 30 days, or a breached SLA on an urgent case.
+ * - at_risk: two complaints opened within 30 days, a breached SLA on an urgent case, or a
+ *   detractor's NPS answer (0 to 6).
  *
  * Each stage is published when the customer enters it, not again while they stay in it. The
  * facts it learns (acquired, complaints) are internal events of the stream, not published.
@@ -23,6 +30,7 @@ export type CustomerHealthCommand =
   | { type: 'NoteAcquisition'; data: { customerId: string; at: string } }
   | { type: 'NoteCaseOpened'; data: { customerId: string; caseId: string; caseType: CaseType; at: string } }
   | { type: 'NoteCaseRated'; data: { customerId: string; caseId: string; score: number; at: string } }
+  | { type: 'NoteNpsGiven'; data: { customerId: string; caseId: string; score: number; at: string } }
   | {
       type: 'NoteSlaBreached';
       data: { customerId: string; caseId: string; priority: CasePriority; at: string };
@@ -72,6 +80,10 @@ export const customerHealthDecider: Decider<CustomerHealthCommand, CustomerHealt
       case 'NoteCaseRated':
         return state.acquired && command.data.score >= 4
           ? reach(state, customerId, 'retention', command.data.caseId, at)
+          : [];
+      case 'NoteNpsGiven':
+        return npsCategory(command.data.score) === 'detractor'
+          ? reach(state, customerId, 'at_risk', command.data.caseId, at)
           : [];
       case 'NoteSlaBreached':
         return command.data.priority === 'urgent'

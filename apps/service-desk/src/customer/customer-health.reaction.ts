@@ -75,6 +75,12 @@ export class CustomerHealthReaction {
     await this.note({ type: 'NoteCaseRated', data }, ctx);
   }
 
+  @EventPattern('crm.service.NetPromoterScoreGiven', CONSUMER)
+  async npsGiven(@Payload() d: EventData<'NetPromoterScoreGiven'>, @Ctx() ctx: CrmEventContext) {
+    const data = { customerId: d.customerId, caseId: d.caseId, score: d.score, at: d.givenAt };
+    await this.note({ type: 'NoteNpsGiven', data }, ctx);
+  }
+
   @EventPattern('crm.service.SlaBreached', CONSUMER)
   async breached(@Payload() d: EventData<'SlaBreached'>, @Ctx() ctx: CrmEventContext) {
     const customerId = ctx.getCloudEvent().customerid;
