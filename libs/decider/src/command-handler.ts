@@ -95,11 +95,25 @@ export class CommandHandler<Command, State, Event extends DomainEvent> {
   constructor(private readonly config: CommandHandlerConfig<Command, State, Event>) {}
 
   async load(streamId: string): Promise<{ state: State; revision: number }> {
+    return this.catchUp(streamId, { state: this.config.decider.initialState(), revision: -1 });
+  }
+
+  /**
+   * The state after the events appended since `known` (a state folded up to its revision): a
+   * single read of the new events only, for aggregates a service keeps in memory and reads often.
+   */
+  async catchUp(
+    streamId: string,
+    known: { state: State; revision: number },
+  ): Promise<{ state: State; revision: number }> {
     const { store, decider } = this.config;
-    const recorded = await store.readStream(streamId);
-    let state = decider.initialState();
+    const recorded = await store.readStream(streamId, { fromRevision: known.revision + 1 });
+    let state = known.state;
     for (const e of recorded) state = decider.evolve(state, { type: e.type, data: e.data } as Event);
-    return { state, revision: recorded.length === 0 ? -1 : recorded[recorded.length - 1].revision };
+    return {
+      state,
+      revision: recorded.length === 0 ? known.revision : recorded[recorded.length - 1].revision,
+    };
   }
 
   async handle(

@@ -109,6 +109,14 @@ export class DurableTimers {
     await db.query(`delete from ${this.table} where kind = $1 and key = $2`, [kind, key]);
   }
 
+  /**
+   * Brings every timer of `kind` due later forward to now, so that each is handled at once: for
+   * when what they wait for may have moved (a new business calendar). Through `db`, like schedule.
+   */
+  async bringForward(db: Queryable, kind: string): Promise<void> {
+    await db.query(`update ${this.table} set due_at = now() where kind = $1 and due_at > now()`, [kind]);
+  }
+
   /** Timers not handled yet, soonest first (for operations and tests). */
   async pending(kind?: string): Promise<DueTimer[]> {
     const { rows } = await this.options.pool.query(

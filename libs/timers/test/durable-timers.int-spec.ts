@@ -93,6 +93,22 @@ describe('durable timers', () => {
     expect(fired).toBe(1);
   });
 
+  it('brings the later timers of one kind forward to now, and leaves other kinds alone', async () => {
+    const t = timers();
+    const hour = () => new Date(Date.now() + 3_600_000);
+    await t.schedule(pool, 'recheck', 'case-a', hour());
+    await t.schedule(pool, 'recheck', 'case-b', hour());
+    await t.schedule(pool, 'other', 'case-c', hour());
+    await t.bringForward(pool, 'recheck');
+    const fired: string[] = [];
+    t.start(async (timer) => void fired.push(timer.key));
+    await waitFor('both rechecked', () => fired.length === 2);
+    await t.stop();
+    expect(fired.sort()).toEqual(['case-a', 'case-b']);
+    expect((await t.pending('other')).map((p) => p.key)).toEqual(['case-c']);
+    await t.cancel(pool, 'other', 'case-c');
+  });
+
   it('moves a timer scheduled again for the same key', async () => {
     const t = timers();
     await t.schedule(pool, 'move', 'case-3', new Date('2030-01-01T00:00:00Z'));
