@@ -68,6 +68,8 @@ describe('AsyncAPI document', () => {
       'crm.pipeline.events.dlq',
       'crm.service.events',
       'crm.service.events.dlq',
+      'crm.marketing.events',
+      'crm.marketing.events.dlq',
     ]);
     expect(document.operations.sendLeadsEvents).toMatchObject({
       action: 'send',

@@ -21,6 +21,20 @@ export const EVENT_SUMMARIES: Record<ContractEventType, string> = {
     "A share of an SLA clock's target has passed (business time) without the response or resolution.",
   SlaBreached: 'An SLA clock ran out (business time), whether or not anyone touched the case.',
   CaseRated: 'The customer rated a solved case (CSAT 1 to 5) through their single-use link.',
+  NetPromoterScoreGiven:
+    'With the survey of a solved case, the customer said how likely they recommend us (0 to 10, with its NPS category).',
+  CaseArticleLinked: 'A knowledge base article, in the version the agent saw, was linked to a case.',
+  BusinessCalendarPublished:
+    'A new version of the business calendar (time zone, weekly hours, holidays): SLA clocks count it from effectiveAt on.',
+  SlaPolicyPublished:
+    'A new version of an SLA policy (targets per priority and case type): cases opened from effectiveAt on run under it.',
+  SupportQueueConfigured:
+    "A queue's assignment method (by hand, round robin, least loaded) and the skill it needs.",
+  SupportAgentUpdated: "An agent's skills and whether they take new cases.",
+  KnowledgeArticlePublished:
+    'A knowledge base article was published (version 1): title, body, tags and audience (public or agents).',
+  KnowledgeArticleRevised: 'A new version of a knowledge base article, with its whole content.',
+  KnowledgeArticleArchived: 'A knowledge base article was withdrawn: no longer found, revised or linked.',
   CustomerErased:
     "The customer's data key was destroyed (right to erasure): their personal data can no longer be read anywhere; mask it.",
   AccountOpened: "The customer's account was opened, with their profile.",
@@ -40,4 +54,17 @@ export const EVENT_SUMMARIES: Record<ContractEventType, string> = {
   QuoteSent: 'The quote was sent to the customer.',
   QuoteAccepted: 'The customer accepted the quote.',
   QuoteRejected: 'The customer rejected the quote.',
+  ConsentGranted:
+    'The customer may be contacted on a channel for a purpose, on a lawful basis, from when it takes effect; with its evidence.',
+  ConsentWithdrawn:
+    'The customer withdrew (or objected to) contact on a channel for a purpose, from when it takes effect.',
+  DoubleOptInRequested:
+    'E-mail consent was asked for: it takes effect only once the customer confirms through the signed link, before it expires.',
+  DoubleOptInConfirmed: 'The customer confirmed a double opt-in request through its signed, single-use link.',
+  ContactSuppressed:
+    'The customer must not be contacted (hard bounce, complaint or by hand), whatever their consent: on one channel or every channel.',
+  SegmentDefined: 'A segment was defined: its name and the rule tree over the customer profile (version 1).',
+  SegmentRedefined: "A segment's rule tree or name changed: a new version of its definition.",
+  SegmentMemberJoined: 'A customer came to match a segment (the definition version they matched).',
+  SegmentMemberLeft: 'A customer no longer matches a segment they were in.',
 };

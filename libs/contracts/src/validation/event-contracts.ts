@@ -1,9 +1,12 @@
 import type { TSchema } from '@sinclair/typebox';
 import { LEAD_EVENT_SCHEMAS } from '../leads/lead-events';
 import { LIFECYCLE_EVENT_SCHEMAS, LIFECYCLE_STAGE_OWNERS } from '../lifecycle/lifecycle-events';
+import { MARKETING_EVENT_SCHEMAS } from '../marketing/marketing-events';
 import { PIPELINE_EVENT_SCHEMAS } from '../pipeline/pipeline-events';
 import { PRIVACY_EVENT_SCHEMAS, PRIVACY_PUBLISHER } from '../privacy/privacy-events';
+import { KNOWLEDGE_EVENT_SCHEMAS } from '../service/knowledge-events';
 import { SERVICE_EVENT_SCHEMAS } from '../service/service-events';
+import { SERVICE_SETTINGS_EVENT_SCHEMAS } from '../service/service-settings-events';
 import { assertFits, contractViolation } from './contract-violation';
 import { createEventParser, type ParsedEventOf } from './event-parser';
 import { holdsPersonalData } from './personal-data';
@@ -21,6 +24,9 @@ export const EVENT_CONTRACTS = {
   ...LIFECYCLE_EVENT_SCHEMAS,
   ...PRIVACY_EVENT_SCHEMAS,
   ...SERVICE_EVENT_SCHEMAS,
+  ...SERVICE_SETTINGS_EVENT_SCHEMAS,
+  ...KNOWLEDGE_EVENT_SCHEMAS,
+  ...MARKETING_EVENT_SCHEMAS,
 } as const;
 
 export type EventContracts = typeof EVENT_CONTRACTS;
@@ -36,6 +42,9 @@ export const PUBLISHERS: Readonly<Record<ContractEventType, readonly string[]>> 
   ...owners(LIFECYCLE_EVENT_SCHEMAS, [...new Set(Object.values(LIFECYCLE_STAGE_OWNERS))]),
   ...owners(PRIVACY_EVENT_SCHEMAS, [PRIVACY_PUBLISHER]),
   ...owners(SERVICE_EVENT_SCHEMAS, ['service']),
+  ...owners(MARKETING_EVENT_SCHEMAS, ['marketing']),
+  ...owners(SERVICE_SETTINGS_EVENT_SCHEMAS, ['service']),
+  ...owners(KNOWLEDGE_EVENT_SCHEMAS, ['service']),
 } as Record<ContractEventType, readonly string[]>;
 
 /**
