@@ -11,6 +11,8 @@ export const USERS = [
   { login: 'max', name: 'Max Meyer', roles: ['marketer'] },
   { login: 'ada', name: 'Ada Alves', roles: ['analyst'] },
   { login: 'root', name: 'Rosa Root', roles: ['admin'] },
+  // A requester of the service desk: their owner id is their customer id (a demo customer's).
+  { login: 'cora', name: 'Cora Cruz', roles: ['customer'], owner: '7c0ffee0-0000-4000-8000-00000000c0de' },
 ];
 
 /** Service clients (client_credentials grant): no user, a role of their own. */
@@ -28,7 +30,7 @@ export function userClaims(user) {
   return {
     name: user.name,
     roles: user.roles,
-    owner_id: user.login,
+    owner_id: user.owner ?? user.login,
     ...(user.team ? { team: user.team } : {}),
     ...(user.manager ? { manager: user.manager } : {}),
   };

@@ -1,8 +1,8 @@
-import { createHash } from 'node:crypto';
 import { IsInt, IsOptional, IsString, Max, Min } from 'class-validator';
-import type { CasePriority, SlaTargets } from '@crm/contracts';
+import type { CasePriority } from '@crm/contracts';
 import { ServiceConfig } from '@crm/service-kit';
 import { calendarProblems, type BusinessCalendar } from './sla/business-hours.calendar';
+import type { SlaPolicyTargets } from './sla/sla-settings.decider';
 
 /** Monday to Friday, 09:00-18:00, Madrid time; no holidays. Set SLA_CALENDAR for yours. */
 export const DEFAULT_CALENDAR: BusinessCalendar = {
@@ -11,7 +11,7 @@ export const DEFAULT_CALENDAR: BusinessCalendar = {
   holidays: [],
 };
 
-type PolicyTable = Record<CasePriority, Omit<SlaTargets, 'policyId' | 'version'>>;
+type PolicyTable = Record<CasePriority, SlaPolicyTargets>;
 
 /** Targets per priority, in business minutes; breaches of urgent and high cases go to tier 2. */
 export const DEFAULT_POLICIES: PolicyTable = {
@@ -37,12 +37,18 @@ export const DEFAULT_POLICIES: PolicyTable = {
 export class ServiceDeskConfig extends ServiceConfig {
   override PORT = 3003;
 
-  /** JSON business calendar: {timeZone, weekly: {"1": [{start, end}], ...}, holidays: ["YYYY-MM-DD"]}. */
+  /**
+   * JSON business calendar: {timeZone, weekly: {"1": [{start, end}], ...}, holidays: ["YYYY-MM-DD"]}.
+   * Published as version 1 on the first start; later versions through `PUT /sla/calendar`.
+   */
   @IsOptional()
   @IsString()
   SLA_CALENDAR?: string;
 
-  /** JSON SLA targets per priority (see DEFAULT_POLICIES); every case records the version it ran under. */
+  /**
+   * JSON SLA targets per priority (see DEFAULT_POLICIES), published as version 1 on the first
+   * start; later versions through `PUT /sla/policies`. Every case records the version it runs under.
+   */
   @IsOptional()
   @IsString()
   SLA_POLICIES?: string;
@@ -64,20 +70,16 @@ export class ServiceDeskConfig extends ServiceConfig {
   @IsString()
   CSAT_LINK_SECRET?: string;
 
-  private cache?: { calendar: BusinessCalendar; policies: PolicyTable; version: string };
+  private cache?: { calendar: BusinessCalendar; policies: PolicyTable };
 
+  /** The configured calendar: the first published version. */
   get calendar(): BusinessCalendar {
     return this.parsed().calendar;
   }
 
-  /** The SLA targets of a case of this priority, with the policy version they come from. */
-  slaFor(priority: CasePriority): SlaTargets {
-    const { policies, version } = this.parsed();
-    return {
-      policyId: `priority-${priority}`,
-      version: (Number.parseInt(version.slice(0, 8), 16) % 2_000_000_000) + 1,
-      ...policies[priority],
-    };
+  /** The configured targets per priority: the first published version of each policy. */
+  get policies(): PolicyTable {
+    return this.parsed().policies;
   }
 
   get csatSecret(): string {
@@ -92,9 +94,7 @@ export class ServiceDeskConfig extends ServiceConfig {
     const policies: PolicyTable = this.SLA_POLICIES
       ? { ...DEFAULT_POLICIES, ...JSON.parse(this.SLA_POLICIES) }
       : DEFAULT_POLICIES;
-    // The version is derived from the targets: a change of policy is a new version, never an edit.
-    const version = createHash('sha256').update(JSON.stringify(policies)).digest('hex');
-    this.cache = { calendar, policies, version };
+    this.cache = { calendar, policies };
     return this.cache;
   }
 }

@@ -9,7 +9,7 @@ import {
   BODY_COMMAND_PROBLEMS,
   CommandCtx,
   CurrentPrincipal,
-  ROLES,
+  STAFF_ROLES,
   ETAG_HEADER,
   IfMatchRevision,
   QUERY_PROBLEMS,
@@ -59,7 +59,7 @@ const EDITORS: [Role, ...Role[]] = [
   'support_manager',
   'admin',
 ];
-const EVERYONE = ROLES as unknown as [Role, ...Role[]];
+const EVERYONE = STAFF_ROLES;
 
 @ApiTags('accounts')
 @Controller('accounts')

@@ -1,5 +1,5 @@
 import { Body, Controller, Get, HttpCode, NotFoundException, Param, Post, Res } from '@nestjs/common';
-import { ApiOkResponse, ApiOperation, ApiProperty, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
+import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
 import type { CommandContext } from '@crm/contracts';
 import {
@@ -20,7 +20,10 @@ import {
   type Principal,
   type Role,
 } from '@crm/service-kit';
+import { ruleBroken } from '@crm/decider';
 import { ServiceDeskConfig } from '../service-desk.config';
+import { AssignmentDto } from '../support/support-team.dto';
+import { SupportTeamService } from '../support/support-team.service';
 import {
   CaseIdParams,
   EscalateDto,
@@ -31,24 +34,13 @@ import {
   SurveyTokenParams,
 } from './case.dto';
 import { CaseService, type CaseResult } from './case.service';
-import { caseOfSurveyToken, surveyToken } from './case.survey';
-
-export class CaseAcceptedDto {
-  @ApiProperty({ format: 'uuid' }) id!: string;
-  @ApiProperty({ format: 'uuid' }) customerId!: string;
-  @ApiProperty() status!: string;
-  @ApiProperty() priority!: string;
-  @ApiProperty() queue!: string;
-  @ApiProperty() revision!: number;
-  @ApiPropertyOptional({
-    description: 'Solved: the signed, single-use satisfaction survey link to send the customer',
-  })
-  surveyLink?: string;
-}
+import { CaseAcceptedDto, caseAnswer } from './case.answer';
+import { caseOfSurveyToken } from './case.survey';
 
 const AGENTS: [Role, ...Role[]] = ['support_agent', 'support_manager', 'admin'];
+/** Agents, and the customer signed in as requester: they reach only their own cases. */
+const AGENTS_AND_REQUESTER: [Role, ...Role[]] = [...AGENTS, 'customer'];
 const NOT_FOUND = 'No case with this id (CASE_NOT_FOUND)';
-const SURVEY_VALID_MS = 30 * 24 * 3_600_000;
 
 /** A command on one case: its path, operation and the case's If-Match. */
 const onCase = (action: string, operationId: string, summary: string) => ({
@@ -66,63 +58,54 @@ export class CaseController {
   constructor(
     private readonly cases: CaseService,
     private readonly config: ServiceDeskConfig,
+    private readonly team: SupportTeamService,
   ) {}
 
-  private accepted(res: Response, { case: c, revision }: CaseResult): CaseAcceptedDto {
-    res.setHeader('ETag', etagFor(revision));
-    const solved = c.status === 'solved' && c.rating === undefined;
-    return {
-      id: c.caseId,
-      customerId: c.customerId,
-      status: c.status,
-      priority: c.priority,
-      queue: c.queue,
-      revision,
-      ...(solved
-        ? {
-            surveyLink: `/satisfaction/${surveyToken(this.config.csatSecret, c.caseId, new Date(Date.now() + SURVEY_VALID_MS))}`,
-          }
-        : {}),
-    };
+  private accepted(res: Response, result: CaseResult): CaseAcceptedDto {
+    return caseAnswer(res, result, this.config.csatSecret);
   }
 
   @CommandEndpoint({
     path: 'cases',
-    roles: AGENTS,
+    roles: AGENTS_AND_REQUESTER,
     status: 201,
     operationId: 'openCase',
-    summary: 'Open a case from any channel, under the SLA policy of its priority',
+    summary:
+      'Open a case from any channel, under the SLA policy of its priority and type (a requester: for themselves)',
     description: 'Opened',
     type: CaseAcceptedDto,
     location: true,
-    problems: { ...BODY_COMMAND_PROBLEMS, 404: 'The case to follow up does not exist (CASE_NOT_FOUND)' },
+    problems: {
+      ...BODY_COMMAND_PROBLEMS,
+      403: 'A requester opening a case for another customer (NOT_RECORD_OWNER)',
+      404: 'The case to follow up does not exist (CASE_NOT_FOUND)',
+    },
   })
   async open(
     @Body() dto: OpenCaseDto,
     @CommandCtx() context: CommandContext,
+    @CurrentPrincipal() caller: Principal,
     @Res({ passthrough: true }) res: Response,
   ) {
-    const result = await this.cases.open(dto, context);
+    const result = await this.cases.open(dto, context, caller);
     res.setHeader('Location', `/cases/${result.case.caseId}`);
     return this.accepted(res, result);
   }
 
   @Get('cases/:id')
-  @Roles(...AGENTS)
+  @Roles(...AGENTS_AND_REQUESTER)
   @ApiOperation({
     operationId: 'getCase',
     summary: 'A case with its SLA clocks (target, elapsed business time, pauses, due, state)',
   })
   @ApiOkResponse({ description: 'The case as its events decide it', headers: ETAG_HEADER })
-  @ApiProblems({ ...QUERY_PROBLEMS, 404: NOT_FOUND })
-  async get(@Param() { id }: CaseIdParams, @Res({ passthrough: true }) res: Response) {
-    const { state, revision } = await this.cases.load(id);
-    if (state.status === 'none')
-      throw new NotFoundException({
-        statusCode: 404,
-        code: 'CASE_NOT_FOUND',
-        message: 'no case with this id',
-      });
+  @ApiProblems({ ...QUERY_PROBLEMS, 404: `${NOT_FOUND}; for a requester, also another customer's case` })
+  async get(
+    @Param() { id }: CaseIdParams,
+    @CurrentPrincipal() caller: Principal,
+    @Res({ passthrough: true }) res: Response,
+  ) {
+    const { state, revision } = await this.cases.loadFor(id, caller);
     res.setHeader('ETag', etagFor(revision));
     const { clocks: _clocks, ...rest } = state;
     return { ...rest, revision, clocks: this.cases.clocks(state, Date.now()) };
@@ -132,8 +115,9 @@ export class CaseController {
     ...onCase(
       'replies',
       'replyToCase',
-      'A public reply or an internal note, by an agent or on behalf of the customer',
+      'A public reply or an internal note, by an agent or on behalf of the customer (a requester: their own reply)',
     ),
+    roles: AGENTS_AND_REQUESTER,
     status: 201,
     description: 'Recorded',
     problems: {
@@ -219,6 +203,33 @@ export class CaseController {
     @Res({ passthrough: true }) res: Response,
   ) {
     return this.accepted(res, await this.cases.escalate(id, dto, context, expected));
+  }
+
+  @CommandEndpoint({
+    ...onCase(
+      'assignment',
+      'assignCase',
+      'Assign to an agent by hand, or by round robin or least load among the agents with the queue’s skill',
+    ),
+    description: 'Assigned',
+    problems: {
+      ...BODY_COMMAND_PROBLEMS,
+      404: NOT_FOUND,
+      422: 'Closed (CASE_CLOSED), neither an agent nor a method (ASSIGNMENT_UNSPECIFIED), or no available agent has the skill (NO_AGENT_AVAILABLE)',
+    },
+  })
+  async assign(
+    @Param() { id }: CaseIdParams,
+    @Body() dto: AssignmentDto,
+    @IfMatchRevision() expected: number | undefined,
+    @CommandCtx() context: CommandContext,
+    @Res({ passthrough: true }) res: Response,
+  ) {
+    if (dto.agentId)
+      return this.accepted(res, await this.cases.assign(id, dto.agentId, 'manual', context, expected));
+    if (!dto.method)
+      throw ruleBroken('ASSIGNMENT_UNSPECIFIED', 'name the agent (agentId) or how to choose one (method)');
+    return this.accepted(res, await this.team.assignBy(id, dto.method, context, undefined, expected));
   }
 
   @Post('satisfaction/:token')

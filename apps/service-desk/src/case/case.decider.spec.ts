@@ -1,6 +1,7 @@
 import type { SlaTargets } from '@crm/contracts';
 import { deciderSpec } from '@crm/decider/testing';
 import type { BusinessCalendar } from '../sla/business-hours.calendar';
+import { hoursOf } from '../sla/business-time';
 import { caseDecider, nextSlaCheck, type CaseCommand, type CaseState } from './case.decider';
 import type { CaseEvent } from './case.events';
 
@@ -16,7 +17,7 @@ const OFFICE: BusinessCalendar = {
   weekly: Object.fromEntries([1, 2, 3, 4, 5].map((d) => [d, [{ start: '09:00', end: '17:00' }]])),
   holidays: [],
 };
-const spec = deciderSpec(caseDecider(ALWAYS));
+const spec = deciderSpec(caseDecider(hoursOf(ALWAYS)));
 const caseId = '9d2b6f1e-4c3a-4e5b-8a7d-0c1e2f3a4b5c';
 const customerId = '1a2b3c4d-5e6f-4a7b-8c9d-0e1f2a3b4c5d';
 const sla: SlaTargets = {
@@ -80,7 +81,7 @@ const replied = (
 const status = (from: string, to: string, at: string) =>
   ({ type: 'CaseStatusChanged', data: { caseId, from, to, changedAt: at } }) as CaseEvent;
 const check = (at: string): CaseCommand => ({ type: 'CheckSla', data: { at } });
-const stateAfter = (events: CaseEvent[], decider = caseDecider(ALWAYS)): CaseState =>
+const stateAfter = (events: CaseEvent[], decider = caseDecider(hoursOf(ALWAYS))): CaseState =>
   events.reduce(decider.evolve, decider.initialState());
 
 describe('case status', () => {
@@ -195,7 +196,7 @@ describe('SLA clocks', () => {
   });
 
   it('breaches once: a second check decides nothing', () => {
-    const decider = caseDecider(ALWAYS);
+    const decider = caseDecider(hoursOf(ALWAYS));
     const breached = decider.decide(check(t('10:00')), stateAfter([opened()]));
     spec
       .given([opened(), ...breached])
@@ -212,7 +213,7 @@ describe('SLA clocks', () => {
     ];
     const state = stateAfter(events);
     // Next response due 2 h after the customer's reply; resolution (8 h) later.
-    expect(new Date(nextSlaCheck(ALWAYS, state)!).toISOString()).toBe(t('11:30'));
+    expect(new Date(nextSlaCheck(hoursOf(ALWAYS), state)!).toISOString()).toBe(t('11:30'));
     spec
       .given(events)
       .when(check(t('12:00')))
@@ -251,13 +252,15 @@ describe('SLA clocks', () => {
   });
 
   it('counts in business hours: a case opened on Friday afternoon is due on Monday', () => {
-    const office = deciderSpec(caseDecider(OFFICE));
+    const office = deciderSpec(caseDecider(hoursOf(OFFICE)));
     // Friday 2026-12-04 16:30 Madrid (15:30 UTC): 30 minutes that day, 30 more on Monday from 09:00;
     // the warning (45 minutes) at Monday 09:15.
     const friday = opened('2026-12-04T15:30:00.000Z');
-    expect(new Date(nextSlaCheck(OFFICE, stateAfter([friday], caseDecider(OFFICE)))!).toISOString()).toBe(
-      '2026-12-07T08:15:00.000Z',
-    );
+    expect(
+      new Date(
+        nextSlaCheck(hoursOf(OFFICE), stateAfter([friday], caseDecider(hoursOf(OFFICE))))!,
+      ).toISOString(),
+    ).toBe('2026-12-07T08:15:00.000Z');
     office.given([friday]).when(check('2026-12-05T12:00:00.000Z')).thenNothingHappens();
     office
       .given([friday])
@@ -322,7 +325,7 @@ describe('satisfaction and escalation', () => {
             },
           },
         ]);
-    const expected: Record<number, string> = {
+    const expected: Record<number, 'promoter' | 'passive' | 'detractor'> = {
       10: 'promoter',
       9: 'promoter',
       8: 'passive',
@@ -331,6 +334,44 @@ describe('satisfaction and escalation', () => {
       0: 'detractor',
     };
     for (const score of Object.keys(expected)) npsOf(Number(score));
+  });
+
+  it('assigns an agent once; an escalated case can go to the same agent again in its new queue', () => {
+    const assigned = (at: string): CaseEvent => ({
+      type: 'CaseAssigned',
+      data: { caseId, agentId: 'ana', method: 'round_robin', assignedAt: at },
+    });
+    const escalated: CaseEvent = {
+      type: 'CaseEscalated',
+      data: {
+        caseId,
+        fromQueue: 'complaints',
+        toQueue: 'tier-2',
+        priority: 'urgent',
+        reason: 'manual',
+        escalatedAt: t('09:20'),
+      },
+    };
+    const assign = {
+      type: 'AssignCase' as const,
+      data: { agentId: 'ana', method: 'round_robin' as const, at: t('09:30') },
+    };
+    spec
+      .given([opened()])
+      .when(assign)
+      .then([assigned(t('09:30'))]);
+    spec
+      .given([opened(), assigned(t('09:10'))])
+      .when(assign)
+      .then([]);
+    spec
+      .given([opened(), assigned(t('09:10')), escalated])
+      .when(assign)
+      .then([assigned(t('09:30'))]);
+    spec
+      .given([opened(), status('new', 'solved', t('09:05')), status('solved', 'closed', t('09:06'))])
+      .when(assign)
+      .thenThrows('CASE_CLOSED');
   });
 
   it('links a knowledge article once per version', () => {
@@ -368,6 +409,6 @@ describe('satisfaction and escalation', () => {
   });
 
   it('stops every clock when solved', () => {
-    expect(nextSlaCheck(ALWAYS, stateAfter(solved))).toBeUndefined();
+    expect(nextSlaCheck(hoursOf(ALWAYS), stateAfter(solved))).toBeUndefined();
   });
 });

@@ -9,13 +9,13 @@ import {
   type SlaTargets,
 } from '@crm/contracts';
 import { conflict, notFound, ruleBroken, type Decider } from '@crm/decider';
-import type { BusinessCalendar } from '../sla/business-hours.calendar';
+import type { BusinessTime } from '../sla/business-time';
 import type { CaseEvent } from './case.events';
 import { dueAt, pauseClock, resumeClock, startClock, stopClock, type SlaClock } from './case.sla';
 
 /**
  * A service case: its status, conversation milestones and SLA clocks, decided purely from its
- * events and the business calendar. Statuses: new → open ↔ pending (waiting on the customer) ↔
+ * events and business time (the service's calendars). Statuses: new → open ↔ pending (waiting on the customer) ↔
  * on hold (waiting on a third party) → solved → closed; a customer's reply reopens a solved case
  * within the reopen window, after it a follow-up case is needed. Clocks, in business time: first
  * response (from opening to the first public agent reply), next response (from each customer reply
@@ -83,6 +83,8 @@ export interface ActiveCase {
   queue: string;
   sla: SlaTargets;
   agentId?: string;
+  /** The queue the case was in when it was last assigned (an escalated case waits for a new agent). */
+  assignedQueue?: string;
   firstResponded: boolean;
   solvedAt?: string;
   rating?: number;
@@ -149,14 +151,14 @@ function rate(
   return [rated, nps];
 }
 
-function checkSla(c: ActiveCase, calendar: BusinessCalendar, at: string): CaseEvent[] {
+function checkSla(c: ActiveCase, time: BusinessTime, at: string): CaseEvent[] {
   const now = ms(at);
   const events: CaseEvent[] = [];
   let priority = c.priority;
   for (const clock of Object.values(c.clocks)) {
     if (!clock || clock.breached) continue;
     const facts = { caseId: c.caseId, clock: clock.name, targetMinutes: clock.targetMs / 60_000 };
-    const breach = dueAt(calendar, clock);
+    const breach = dueAt(time, clock);
     if (breach !== undefined && breach <= now) {
       events.push({
         type: 'SlaBreached',
@@ -181,7 +183,7 @@ function checkSla(c: ActiveCase, calendar: BusinessCalendar, at: string): CaseEv
     }
     // A warning after the response came is noise: only running or paused clocks warn.
     const warning =
-      clock.warned || clock.stoppedAt !== undefined ? undefined : dueAt(calendar, clock, c.sla.warningShare);
+      clock.warned || clock.stoppedAt !== undefined ? undefined : dueAt(time, clock, c.sla.warningShare);
     if (warning !== undefined && warning <= now)
       events.push({
         type: 'SlaWarningReached',
@@ -191,7 +193,7 @@ function checkSla(c: ActiveCase, calendar: BusinessCalendar, at: string): CaseEv
   return events;
 }
 
-export function caseDecider(calendar: BusinessCalendar): Decider<CaseCommand, CaseState, CaseEvent> {
+export function caseDecider(time: BusinessTime): Decider<CaseCommand, CaseState, CaseEvent> {
   return {
     initialState: () => ({ status: 'none' }),
     decide: (command, state) => {
@@ -218,7 +220,8 @@ export function caseDecider(calendar: BusinessCalendar): Decider<CaseCommand, Ca
           if (c.status !== 'solved') throw ruleBroken('CASE_NOT_SOLVED', 'only a solved case is closed');
           return [statusChange(c, 'closed', at)];
         case 'AssignCase':
-          if (c.agentId === command.data.agentId) return [];
+          if (c.status === 'closed') throw ruleBroken('CASE_CLOSED', 'the case is closed');
+          if (c.agentId === command.data.agentId && c.assignedQueue === c.queue) return [];
           return [
             {
               type: 'CaseAssigned',
@@ -262,7 +265,7 @@ export function caseDecider(calendar: BusinessCalendar): Decider<CaseCommand, Ca
           ];
         }
         case 'CheckSla':
-          return c.status === 'closed' ? [] : checkSla(c, calendar, at);
+          return c.status === 'closed' ? [] : checkSla(c, time, at);
       }
     },
     evolve,
@@ -338,7 +341,7 @@ export function evolve(state: CaseState, event: CaseEvent): CaseState {
       return { ...c, status: to, ...(to === 'solved' ? { solvedAt: changedAt } : {}) };
     }
     case 'CaseAssigned':
-      return { ...c, agentId: event.data.agentId };
+      return { ...c, agentId: event.data.agentId, assignedQueue: c.queue };
     case 'CaseEscalated':
       return { ...c, queue: event.data.toQueue, priority: event.data.priority };
     case 'SlaWarningReached':
@@ -360,14 +363,14 @@ function reopened(k: SlaClock, at: number): SlaClock {
 }
 
 /** When the next SLA check is due (the earliest warning or breach of a running clock), if any. */
-export function nextSlaCheck(calendar: BusinessCalendar, state: CaseState): number | undefined {
+export function nextSlaCheck(time: BusinessTime, state: CaseState): number | undefined {
   if (state.status === 'none' || state.status === 'closed') return undefined;
   const instants = Object.values(state.clocks).flatMap((k) =>
     !k || k.breached
       ? []
       : [
-          k.warned || k.stoppedAt !== undefined ? undefined : dueAt(calendar, k, state.sla.warningShare),
-          dueAt(calendar, k),
+          k.warned || k.stoppedAt !== undefined ? undefined : dueAt(time, k, state.sla.warningShare),
+          dueAt(time, k),
         ],
   );
   const due = instants.filter((t): t is number => t !== undefined);

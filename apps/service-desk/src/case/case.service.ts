@@ -1,14 +1,26 @@
 import { randomUUID } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
-import { assertValidEvent, commandTime, type CommandContext, type SlaClockName } from '@crm/contracts';
+import {
+  assertValidEvent,
+  commandTime,
+  type AssignmentMethod,
+  type CommandContext,
+  type SlaClockName,
+} from '@crm/contracts';
 import { CommandHandler, notFound, type HandleOptions } from '@crm/decider';
 import type { EventStore } from '@crm/event-store';
-import { EVENT_STORE, type Principal } from '@crm/service-kit';
+import { EVENT_STORE, isCustomerOnly, notRecordOwner, type Principal } from '@crm/service-kit';
 import { ServiceDeskConfig } from '../service-desk.config';
 import { caseDecider, type ActiveCase, type CaseCommand, type CaseState } from './case.decider';
 import type { EscalateDto, OpenCaseDto, RatingDto, ReplyDto } from './case.dto';
 import { CASE_STREAM_SCHEMA_VERSIONS, caseStreamId, type CaseEvent } from './case.events';
 import { dueAt, elapsedBusinessTime, isPaused, type SlaClock } from './case.sla';
+import { SlaSettingsService } from '../sla/sla-settings.service';
+import { targetsFor } from '../sla/sla-settings.decider';
+
+/** The customer id of a requester (a caller who is only a customer), else undefined. */
+export const requesterOf = (caller: Principal | undefined): string | undefined =>
+  caller && isCustomerOnly(caller.roles) ? caller.ownerId : undefined;
 
 export interface CaseResult {
   case: ActiveCase;
@@ -28,36 +40,53 @@ export interface ClockView {
 /** Commands on cases, decided by the case decider with the service's business calendar. */
 @Injectable()
 export class CaseService {
-  private readonly handler: CommandHandler<CaseCommand, CaseState, CaseEvent>;
+  /** The handler deciding with business time as of a settings revision. */
+  private handler?: { revision: number; handler: CommandHandler<CaseCommand, CaseState, CaseEvent> };
 
   constructor(
-    @Inject(EVENT_STORE) store: EventStore,
+    @Inject(EVENT_STORE) private readonly store: EventStore,
     private readonly config: ServiceDeskConfig,
-  ) {
-    this.handler = new CommandHandler({
-      store,
-      decider: caseDecider(config.calendar),
-      schemaVersions: CASE_STREAM_SCHEMA_VERSIONS,
-      validateEvent: assertValidEvent,
-      customerIdOf: (state) => (state as ActiveCase).customerId,
-    });
+    private readonly settings: SlaSettingsService,
+  ) {}
+
+  /** The command handler with the newest service levels (caught up before every command). */
+  private async current(): Promise<CommandHandler<CaseCommand, CaseState, CaseEvent>> {
+    const { revision } = await this.settings.current();
+    if (this.handler?.revision !== revision)
+      this.handler = {
+        revision,
+        handler: new CommandHandler({
+          store: this.store,
+          decider: caseDecider(this.settings.time),
+          schemaVersions: CASE_STREAM_SCHEMA_VERSIONS,
+          validateEvent: assertValidEvent,
+          customerIdOf: (state) => (state as ActiveCase).customerId,
+        }),
+      };
+    return this.handler.handler;
   }
 
-  async open(dto: OpenCaseDto, context: CommandContext): Promise<CaseResult> {
+  /** Opens a case; a requester (customer-only caller) opens one for themselves only. */
+  async open(dto: OpenCaseDto, context: CommandContext, caller?: Principal): Promise<CaseResult> {
+    const requester = requesterOf(caller);
+    if (requester !== undefined && dto.customerId !== undefined && dto.customerId !== requester)
+      throw notRecordOwner('customer');
+    const customerId = requester ?? dto.customerId;
     if (dto.followsUpCaseId && (await this.load(dto.followsUpCaseId)).state.status === 'none')
       throw notFound('CASE_NOT_FOUND', 'the case to follow up does not exist', {
         caseId: dto.followsUpCaseId,
       });
     const caseId = randomUUID();
     const priority = dto.priority ?? 'normal';
+    const { state: settings } = await this.settings.current();
     return this.run(
       caseId,
       {
         type: 'OpenCase',
         data: {
           caseId,
-          customerId: dto.customerId ?? randomUUID(),
-          knownCustomer: dto.customerId !== undefined,
+          customerId: customerId ?? randomUUID(),
+          knownCustomer: customerId !== undefined,
           requester: { ...dto.requester },
           channel: dto.channel,
           caseType: dto.caseType,
@@ -66,7 +95,7 @@ export class CaseService {
           ...(dto.description ? { description: dto.description } : {}),
           ...(dto.productRef ? { productRef: dto.productRef } : {}),
           queue: dto.queue ?? dto.caseType,
-          sla: this.config.slaFor(priority),
+          sla: targetsFor(settings, priority, dto.caseType),
           ...(dto.followsUpCaseId ? { followsUpCaseId: dto.followsUpCaseId } : {}),
           at: commandTime(context),
         },
@@ -76,20 +105,34 @@ export class CaseService {
     );
   }
 
-  reply(
+  async reply(
     caseId: string,
     dto: ReplyDto,
     context: CommandContext,
     caller: Principal,
     expectedRevision?: number,
   ) {
+    // A requester replies as the customer, on their own case only.
+    const requester = requesterOf(caller);
+    if (requester !== undefined) {
+      await this.loadFor(caseId, caller);
+      dto = { ...dto, authorKind: 'customer' };
+    }
     return this.run(
       caseId,
       {
         type: 'ReplyToCase',
         data: {
           replyId: randomUUID(),
-          author: { kind: dto.authorKind, id: dto.authorKind === 'agent' ? caller.ownerId : 'requester' },
+          author: {
+            kind: dto.authorKind,
+            id:
+              dto.authorKind === 'agent'
+                ? caller.ownerId
+                : requester !== undefined
+                  ? caller.subject
+                  : 'requester',
+          },
           channel: dto.channel,
           visibility: dto.visibility,
           body: dto.body,
@@ -136,10 +179,16 @@ export class CaseService {
     );
   }
 
-  assign(caseId: string, agentId: string, context: CommandContext, expectedRevision?: number) {
+  assign(
+    caseId: string,
+    agentId: string,
+    method: AssignmentMethod,
+    context: CommandContext,
+    expectedRevision?: number,
+  ) {
     return this.run(
       caseId,
-      { type: 'AssignCase', data: { agentId, method: 'manual', at: commandTime(context) } },
+      { type: 'AssignCase', data: { agentId, method, at: commandTime(context) } },
       context,
       { expectedRevision },
     );
@@ -178,21 +227,34 @@ export class CaseService {
     return this.run(caseId, { type: 'CheckSla', data: { at: commandTime(context) } }, context);
   }
 
-  async load(caseId: string): Promise<{ state: CaseState; revision: number }> {
-    return this.handler.load(caseStreamId(caseId));
+  /**
+   * The case for this caller: 404 CASE_NOT_FOUND when there is none, or when a requester asks for
+   * another customer's case (whether it exists is theirs to know no more than its content).
+   */
+  async loadFor(caseId: string, caller: Principal): Promise<{ state: ActiveCase; revision: number }> {
+    const { state, revision } = await this.load(caseId);
+    const requester = requesterOf(caller);
+    if (state.status === 'none' || (requester !== undefined && state.customerId !== requester))
+      throw notFound('CASE_NOT_FOUND', 'no case with this id');
+    return { state, revision };
   }
 
-  /** The clocks of a case at `at`, in business time of the service's calendar. */
+  /** The case as its events decide it; also catches up the service levels `clocks` counts in. */
+  async load(caseId: string): Promise<{ state: CaseState; revision: number }> {
+    return (await this.current()).load(caseStreamId(caseId));
+  }
+
+  /** The clocks of a case at `at`, in business time of the calendars as of the last `load`. */
   clocks(c: ActiveCase, at: number): ClockView[] {
-    const calendar = this.config.calendar;
+    const time = this.settings.time;
     return Object.values(c.clocks)
       .filter((k): k is SlaClock => k !== undefined)
       .map((k) => {
-        const due = dueAt(calendar, k);
+        const due = dueAt(time, k);
         return {
           clock: k.name,
           targetMinutes: k.targetMs / 60_000,
-          elapsedBusinessMinutes: Math.round(elapsedBusinessTime(calendar, k, at) / 600) / 100,
+          elapsedBusinessMinutes: Math.round(elapsedBusinessTime(time, k, at) / 600) / 100,
           pausedSpans: k.pauses.length,
           dueAt: due === undefined ? null : new Date(due).toISOString(),
           state: k.breached
@@ -212,7 +274,8 @@ export class CaseService {
     context: CommandContext,
     options: HandleOptions = {},
   ): Promise<CaseResult> {
-    const result = await this.handler.handle(caseStreamId(caseId), command, context, options);
+    const handler = await this.current();
+    const result = await handler.handle(caseStreamId(caseId), command, context, options);
     return { case: result.state as ActiveCase, revision: result.revision };
   }
 }

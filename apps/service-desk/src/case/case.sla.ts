@@ -1,9 +1,9 @@
 import type { SlaClockName } from '@crm/contracts';
-import { addBusinessTime, businessTimeBetween, type BusinessCalendar } from '../sla/business-hours.calendar';
+import type { BusinessTime } from '../sla/business-time';
 
 /**
  * An SLA clock as the case's events left it, in instants only (no calendar): when it started, the
- * spans it was paused, when it stopped. Business time is computed from these with the calendar
+ * spans it was paused, when it stopped. Business time is computed from these with the calendars
  * when a decision needs it, so the whole history of a clock follows from the case's events.
  */
 export interface SlaClock {
@@ -46,15 +46,10 @@ export function stopClock(c: SlaClock, at: number): SlaClock {
 }
 
 /** Business time the clock has counted by `at` (its pauses not counted). */
-export function elapsedBusinessTime(calendar: BusinessCalendar, c: SlaClock, at: number): number {
+export function elapsedBusinessTime(time: BusinessTime, c: SlaClock, at: number): number {
   const end = Math.min(at, c.stoppedAt ?? at);
-  let elapsed = businessTimeBetween(calendar, new Date(c.startedAt), new Date(end));
-  for (const [from, to] of c.pauses)
-    elapsed -= businessTimeBetween(
-      calendar,
-      new Date(Math.min(from, end)),
-      new Date(Math.min(to ?? end, end)),
-    );
+  let elapsed = time.between(c.startedAt, end);
+  for (const [from, to] of c.pauses) elapsed -= time.between(Math.min(from, end), Math.min(to ?? end, end));
   return elapsed;
 }
 
@@ -62,18 +57,17 @@ export function elapsedBusinessTime(calendar: BusinessCalendar, c: SlaClock, at:
  * The instant the clock reaches `share` of its target counting from its start, its pauses left
  * out: undefined while paused before that point, or when it stopped before it.
  */
-export function dueAt(calendar: BusinessCalendar, c: SlaClock, share = 1): number | undefined {
+export function dueAt(time: BusinessTime, c: SlaClock, share = 1): number | undefined {
   let remaining = Math.ceil(c.targetMs * share);
   let from = c.startedAt;
-  const due = (start: number, left: number) => addBusinessTime(calendar, new Date(start), left).getTime();
   for (const [pausedAt, resumedAt] of c.pauses) {
-    const counted = businessTimeBetween(calendar, new Date(from), new Date(pausedAt));
-    if (counted >= remaining) return settle(due(from, remaining), c);
+    const counted = time.between(from, pausedAt);
+    if (counted >= remaining) return settle(time.add(from, remaining), c);
     remaining -= counted;
     if (resumedAt === undefined) return undefined;
     from = resumedAt;
   }
-  return settle(due(from, remaining), c);
+  return settle(time.add(from, remaining), c);
 }
 
 const settle = (instant: number, c: SlaClock) =>

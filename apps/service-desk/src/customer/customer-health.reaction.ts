@@ -1,11 +1,10 @@
-import { randomUUID } from 'node:crypto';
 import { Controller, Inject } from '@nestjs/common';
 import { Ctx, EventPattern, Payload } from '@nestjs/microservices';
-import { assertValidEvent, hasContract, type CommandContext, type EventData } from '@crm/contracts';
+import { assertValidEvent, hasContract, type EventData } from '@crm/contracts';
 import { CommandHandler } from '@crm/decider';
 import type { EventStore } from '@crm/event-store';
 import type { CrmEventContext } from '@crm/messaging';
-import { EVENT_STORE } from '@crm/service-kit';
+import { EVENT_STORE, reactionContext } from '@crm/service-kit';
 import {
   customerHealthDecider,
   customerHealthStreamId,
@@ -15,18 +14,6 @@ import {
 } from './customer-health.decider';
 
 const CONSUMER = { consumer: 'customer-health' };
-
-/** The command's context: caused by the event it reacts to, in its trace. */
-const reactingTo = (ctx: CrmEventContext): CommandContext => {
-  const event = ctx.getCloudEvent();
-  return {
-    commandId: randomUUID(),
-    correlationId: event.correlationid ?? event.id,
-    causationId: event.id,
-    actor: 'service-desk:customer-health',
-    ...(typeof event.traceparent === 'string' ? { traceparent: event.traceparent } : {}),
-  };
-};
 
 /**
  * What the service context learns about customers and decides for their lifecycle (consumer
@@ -54,7 +41,11 @@ export class CustomerHealthReaction {
   }
 
   private note(command: CustomerHealthCommand, ctx: CrmEventContext) {
-    return this.handler.handle(customerHealthStreamId(command.data.customerId), command, reactingTo(ctx));
+    return this.handler.handle(
+      customerHealthStreamId(command.data.customerId),
+      command,
+      reactionContext(ctx.getCloudEvent(), 'service-desk:customer-health'),
+    );
   }
 
   @EventPattern('crm.pipeline.CustomerLifecycleStageReached', CONSUMER)

@@ -11,6 +11,7 @@ import { DurableTimers, type Queryable } from '@crm/timers';
 import { nextSlaCheck, type CaseState } from '../case/case.decider';
 import { CaseService } from '../case/case.service';
 import { ServiceDeskConfig } from '../service-desk.config';
+import { SlaSettingsService } from './sla-settings.service';
 
 /** The timer of a case: when its next SLA warning or breach is due. */
 export const SLA_TIMER = 'sla-check';
@@ -30,7 +31,8 @@ export class SlaTimers implements OnApplicationBootstrap, OnApplicationShutdown 
   constructor(
     @Inject(PLATFORM_RUNTIME) runtime: PlatformRuntime,
     private readonly cases: CaseService,
-    private readonly config: ServiceDeskConfig,
+    private readonly settings: SlaSettingsService,
+    config: ServiceDeskConfig,
   ) {
     this.timers = new DurableTimers({
       pool: runtime.pool,
@@ -68,9 +70,12 @@ export class SlaTimers implements OnApplicationBootstrap, OnApplicationShutdown 
     return this.timers.stop();
   }
 
-  /** Sets the case's timer to its next due check, or removes it when no clock can run out any more. */
+  /**
+   * Sets the case's timer to its next due check, or removes it when no clock can run out any more,
+   * in business time as of the case's last load.
+   */
   async scheduleNext(db: Queryable, caseId: string, state: CaseState): Promise<void> {
-    const due = nextSlaCheck(this.config.calendar, state);
+    const due = nextSlaCheck(this.settings.time, state);
     if (due === undefined) await this.timers.cancel(db, SLA_TIMER, caseId);
     else await this.timers.schedule(db, SLA_TIMER, caseId, new Date(due));
   }

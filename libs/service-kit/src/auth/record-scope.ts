@@ -13,7 +13,7 @@ const ALL: RecordScope = { all: true };
  * The record-level rule for owned records (leads, opportunities and what belongs to them), per
  * role: a sales rep reads and changes their own, a sales manager their own and their team's,
  * admins everything; analysts, integrators, marketers and support read everything and change no
- * one's. A caller with several roles gets the union. Callers without a principal (public routes,
+ * one's; a customer none (they reach only their own cases, in the service desk). A caller with several roles gets the union. Callers without a principal (public routes,
  * reactions to events) are not limited.
  */
 const RULES: Record<Role, Record<RecordAccess, 'all' | 'own' | 'team' | 'none'>> = {
@@ -25,6 +25,7 @@ const RULES: Record<Role, Record<RecordAccess, 'all' | 'own' | 'team' | 'none'>>
   marketer: { read: 'all', write: 'none' },
   support_agent: { read: 'all', write: 'none' },
   support_manager: { read: 'all', write: 'none' },
+  customer: { read: 'none', write: 'none' },
 };
 
 export function recordScope(principal: Principal | undefined, access: RecordAccess): RecordScope {

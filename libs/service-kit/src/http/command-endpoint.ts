@@ -1,11 +1,11 @@
-import { HttpCode, Patch, Post, applyDecorators, type Type } from '@nestjs/common';
+import { HttpCode, Patch, Post, Put, applyDecorators, type Type } from '@nestjs/common';
 import { ApiOperation } from '@nestjs/swagger';
 import { Roles } from '../auth/access';
 import type { Role } from '../auth/roles';
 import { ApiCommandResult, ApiIfMatch, ApiProblems, type ProblemStatus } from './openapi';
 
 export interface CommandEndpointOptions {
-  method?: 'post' | 'patch';
+  method?: 'post' | 'patch' | 'put';
   path: string;
   roles: [Role, ...Role[]];
   operationId: string;
@@ -29,7 +29,7 @@ export interface CommandEndpointOptions {
 export function CommandEndpoint(o: CommandEndpointOptions) {
   const status = o.status ?? 200;
   return applyDecorators(
-    (o.method === 'patch' ? Patch : Post)(o.path),
+    { post: Post, patch: Patch, put: Put }[o.method ?? 'post'](o.path),
     Roles(...o.roles),
     HttpCode(status),
     ApiOperation({ operationId: o.operationId, summary: o.summary }),
