@@ -4,8 +4,8 @@
 #   bash scripts/platform.sh up          Node 24 + packages + build + Kafka + PostgreSQL databases +
 #                                        OpenID provider, then the services in the background (logs in .run/)
 #   bash scripts/platform.sh test        the same provisioning, then every test suite
-#   bash scripts/platform.sh down        stop the services, the local OpenID provider and Kafka broker
-#   bash scripts/platform.sh infra-up    Kafka + databases + OpenID provider only
+#   bash scripts/platform.sh down        stop the services, the local OpenID provider, mail server and Kafka broker
+#   bash scripts/platform.sh infra-up    Kafka + databases + OpenID provider + mail server only
 #   bash scripts/platform.sh bench       the benchmarks (bench/README.md)
 #   bash scripts/platform.sh token <role> a bearer token of the demo user with that role (last line)
 #   bash scripts/platform.sh export-customer <customerId>
@@ -115,6 +115,32 @@ stop_oidc() {
   fi
 }
 
+# The local mail server (infra/smtp): what the services send lands in its mailbox (.run/mailbox),
+# readable over HTTP on SMTP_HTTP_PORT; SMTP_URL names another server instead.
+SMTP_PORT="${SMTP_PORT:-2525}" SMTP_HTTP_PORT="${SMTP_HTTP_PORT:-2526}"
+ensure_smtp() {
+  if [[ -n "${SMTP_URL:-}" && "$SMTP_URL" != "smtp://127.0.0.1:$SMTP_PORT" ]]; then
+    log "mail server: $SMTP_URL (SMTP_URL)"; return
+  fi
+  export SMTP_URL="smtp://127.0.0.1:$SMTP_PORT" SMTP_MAILBOX_URL="http://127.0.0.1:$SMTP_HTTP_PORT"
+  if curl -fs "$SMTP_MAILBOX_URL/health" >/dev/null 2>&1; then return; fi
+  mkdir -p "$RUN_DIR"
+  log "starting the local mail server on $SMTP_URL, mailbox at $SMTP_MAILBOX_URL/messages (logs: .run/smtp.log)"
+  SMTP_PORT="$SMTP_PORT" SMTP_HTTP_PORT="$SMTP_HTTP_PORT" SMTP_PID_FILE="$RUN_DIR/smtp.pid" \
+    nohup node "$ROOT/infra/smtp/server.mjs" >>"$RUN_DIR/smtp.log" 2>&1 &
+  for _ in $(seq 1 30); do curl -fs "$SMTP_MAILBOX_URL/health" >/dev/null 2>&1 && return; sleep 1; done
+  log "the mail server did not start"; tail -20 "$RUN_DIR/smtp.log"; exit 1
+}
+
+stop_smtp() {
+  local pidfile="$RUN_DIR/smtp.pid"
+  if [[ -f "$pidfile" ]]; then
+    kill "$(cat "$pidfile")" 2>/dev/null || true
+    rm -f "$pidfile"
+    log "stopped the mail server"
+  fi
+}
+
 print_token_usage() {
   log "sign in as a demo user (sales_rep, sales_manager, support_agent, support_manager, marketer,"
   log "analyst, admin; integrator is a service client) and call the API with its token:"
@@ -131,6 +157,7 @@ infra_up() {
   ensure_postgres
   ensure_kafka
   ensure_oidc
+  ensure_smtp
 }
 
 start_services() {
@@ -180,7 +207,7 @@ case "${1:-}" in
   up)
     ensure_node; ensure_packages; build; infra_up; start_services; print_token_usage ;;
   down)
-    stop_services; stop_oidc; bash "$ROOT/infra/kafka/down.sh" ;;
+    stop_services; stop_oidc; stop_smtp; bash "$ROOT/infra/kafka/down.sh" ;;
   token)
     [[ -n "${2:-}" ]] || { echo "usage: bash scripts/platform.sh token <role or demo login>"; exit 2; }
     ensure_node; ensure_packages; ensure_oidc
@@ -193,10 +220,10 @@ case "${1:-}" in
     CRM_TOKEN="$(node "$ROOT/infra/oidc/token.mjs" admin | tail -1)" \
       node "$ROOT/libs/service-kit/dist/cli/customer-export.js" "$2" "${targets[@]}" ;;
   infra-up)
-    # The OpenID provider is a Node program of ours: it needs the packages.
+    # The OpenID provider and the mail server are Node programs of ours: they need the packages.
     ensure_node; ensure_packages; infra_up ;;
   infra-down)
-    stop_oidc; bash "$ROOT/infra/kafka/down.sh" ;;
+    stop_oidc; stop_smtp; bash "$ROOT/infra/kafka/down.sh" ;;
   test)
     ensure_node; ensure_packages; build; typecheck_tests; lint; infra_up
     mkdir -p "$RUN_DIR"

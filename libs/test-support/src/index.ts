@@ -1,6 +1,7 @@
 export * from './env';
 export * from './service-process';
 export * from './identity-provider';
+export * from './mail-server';
 export * from './tokens';
 export * from './otlp-receiver';
 export * from './private-postgres';

@@ -1,0 +1,24 @@
+import { loadConfig } from '@crm/service-kit';
+import { PLATFORM_ROUTE_ACCESS, accessTable, declaredRoutesOf } from '@crm/test-support';
+import { MarketingConfig } from './marketing.config';
+import { MarketingModule } from './marketing.module';
+
+const MARKETERS = 'marketer, admin';
+
+/**
+ * Who may call what, for every route Nest registers in the marketing service (its own and the
+ * platform's), walked through the application: a route without a declaration fails here.
+ */
+describe('roles of the marketing routes', () => {
+  it('lets marketers keep the consent ledger, and the customer confirm through the signed link only', async () => {
+    const routes = await declaredRoutesOf(MarketingModule.forRoot(loadConfig(MarketingConfig, {})));
+    expect(routes.filter((route) => !route.access)).toEqual([]);
+    expect(accessTable(routes)).toEqual({
+      ...PLATFORM_ROUTE_ACCESS,
+      'POST /customers/:customerId/consents': MARKETERS,
+      'POST /customers/:customerId/consents/withdraw': MARKETERS,
+      'GET /customers/:customerId/consents': MARKETERS,
+      'POST /consents/confirm/:token': 'anyone',
+    });
+  });
+});
