@@ -110,5 +110,15 @@ export async function ensureTopicsWith(admin: Admin, specs: TopicSpec[]): Promis
     admin,
     topics.map((t) => t.topic),
   );
-  return topicConfigWarnings(admin, existing);
+  // The comparison is advisory (health shows it): a broker that cannot yet describe a topic another
+  // service has just created ("does not host this topic-partition" while its metadata catches up)
+  // is reported as a warning, not a reason to refuse to start.
+  return topicConfigWarnings(admin, existing).catch((error: unknown) =>
+    existing.map((t) => ({
+      topic: t.topic,
+      setting: 'metadata',
+      expected: 'described by the broker',
+      actual: error instanceof Error ? error.message : String(error),
+    })),
+  );
 }
