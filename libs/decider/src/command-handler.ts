@@ -137,6 +137,9 @@ export class CommandHandler<Command, State, Event extends DomainEvent> {
         throw new StreamRevisionConflictError(streamId, options.expectedRevision, revision);
       }
       const events = this.config.decider.decide(command, state);
+      // A stream the decider lets a command create had no revision to match: any If-Match is stale.
+      if (options.expectedRevision !== undefined && revision === -1 && events.length > 0)
+        throw new StreamRevisionConflictError(streamId, options.expectedRevision, revision);
       const next = events.reduce(this.config.decider.evolve, state);
       if (events.length === 0) return { state: next, events, revision, unchanged: true };
       const expected: ExpectedRevision = revision === -1 ? 'no_stream' : revision;
