@@ -270,7 +270,11 @@ function bodyFaults(schema: JsonSchema | undefined): fc.Arbitrary<Fault>[] {
       setProperty('wrong type of', wrongFor),
       setProperty('null', () => fc.constant(null)),
     );
-    const strings = properties.filter(([, s]) => s.type === 'string');
+    // A string is faulty when longer than its schema allows: only fields that allow less than
+    // every HUGE value (a long-text field such as an article body may take 100 kB).
+    const strings = properties.filter(
+      ([, s]) => s.type === 'string' && (typeof s.maxLength !== 'number' || s.maxLength < 5_001),
+    );
     if (strings.length > 0)
       faults.push(
         fc.tuple(fc.constantFrom(...strings), HUGE).map(([[key], huge]): Fault => (d) => ({
@@ -289,9 +293,25 @@ function bodyFaults(schema: JsonSchema | undefined): fc.Arbitrary<Fault>[] {
   return faults;
 }
 
+/** Whether a bad id is bad for this parameter too: a name with a pattern or an enum may take some of them. */
+function refusedBy(schema: JsonSchema | undefined, value: string): boolean {
+  let decoded: string;
+  try {
+    decoded = decodeURIComponent(value);
+  } catch {
+    return true;
+  }
+  if (schema?.enum) return !schema.enum.includes(decoded);
+  if (schema?.pattern) return !new RegExp(schema.pattern, 'u').test(decoded);
+  return true;
+}
+
 function pathFault(route: Route): fc.Arbitrary<Fault> | undefined {
   if (route.pathParams.length === 0) return undefined;
-  return fc.tuple(fc.constantFrom(...route.pathParams), BAD_IDS).map(([name, bad]): Fault => (d) => ({
+  const faulty = fc
+    .tuple(fc.constantFrom(...route.pathParams), BAD_IDS)
+    .filter(([name, bad]) => refusedBy(route.pathSchemas[name], bad));
+  return faulty.map(([name, bad]): Fault => (d) => ({
     ...d,
     path: replaceParam(route, d.path, name, bad),
     fault: `path: ${name}=${bad.slice(0, 40)}`,
@@ -342,10 +362,12 @@ export function requestsFor(route: Route): fc.Arbitrary<FuzzRequest> {
     ? [...bodyFaults(route.body), pathFault(route)]
     : [pathFault(route), queryFault(route)];
   const chosen = faults.filter((f): f is fc.Arbitrary<Fault> => f !== undefined);
-  // An unknown id is itself a fault for a command on an existing aggregate (a 404).
+  // An unknown id is itself a fault for a command on an existing aggregate (a 404), not for one
+  // that sets whatever its path names.
+  const unknownIdFault = route.pathParams.length > 0 && !route.upsert;
   const fault = fc.oneof(
     ...chosen,
-    ...(route.pathParams.length > 0 || !route.command ? [fc.constant((d: Draft) => d)] : []),
+    ...(unknownIdFault || !route.command ? [fc.constant((d: Draft) => d)] : []),
   );
   const faulty = fc.tuple(draft, fault, fc.option(ODD_IF_MATCH, { freq: 4 })).map(([d, apply, ifMatch]) => {
     const faulty = apply(d);

@@ -10,6 +10,8 @@ export interface JsonSchema {
   required?: string[];
   items?: JsonSchema;
   allOf?: JsonSchema[];
+  maxLength?: number;
+  pattern?: string;
 }
 
 interface OpenApiParameter {
@@ -23,6 +25,7 @@ interface OpenApiOperation {
   parameters?: OpenApiParameter[];
   security?: Record<string, string[]>[];
   requestBody?: { content?: Record<string, { schema?: JsonSchema }> };
+  responses?: Record<string, unknown>;
 }
 
 export interface OpenApiDocument {
@@ -37,11 +40,18 @@ export interface Route {
   /** As in the document: `/accounts/{id}/contacts/{contactId}`. */
   path: string;
   pathParams: string[];
+  /** Each path parameter's schema (a uuid when the document says nothing). */
+  pathSchemas: Record<string, JsonSchema>;
   query: { name: string; schema: JsonSchema }[];
   /** The JSON body's schema, with every `$ref` and `allOf` resolved; undefined for body-less operations. */
   body?: JsonSchema;
   /** Everything but GET changes state: a command. */
   command: boolean;
+  /**
+   * A command that names what it sets in its path and has no 404 among its answers (e.g. `PUT
+   * /support/queues/{queue}` configures any queue): an id never seen before there is no fault.
+   */
+  upsert: boolean;
   /** Needs no token (`security: []`), e.g. the health probes. */
   public: boolean;
 }
@@ -97,11 +107,17 @@ export function routesOf(service: string, document: OpenApiDocument): Route[] {
           method: method.toUpperCase(),
           path,
           pathParams: parameters.filter((p) => p.in === 'path').map((p) => p.name),
+          pathSchemas: Object.fromEntries(
+            parameters
+              .filter((p) => p.in === 'path')
+              .map((p) => [p.name, resolve(p.schema ?? { type: 'string', format: 'uuid' })]),
+          ),
           query: parameters
             .filter((p) => p.in === 'query')
             .map((p) => ({ name: p.name, schema: resolve(p.schema ?? { type: 'string' }) })),
           ...(body ? { body: resolve(body) } : {}),
           command: method !== 'get',
+          upsert: method !== 'get' && !Object.hasOwn(operation.responses ?? {}, '404'),
           public: operation.security?.length === 0,
         };
       }),
