@@ -110,6 +110,10 @@ describe('service levels', () => {
       'hours.0.start',
       'hours.0.weekday',
     ]);
+    // An array of arrays is not opening hours (it once slipped past the nested validation: a 500).
+    await desk
+      .when('PUT', '/sla/calendar', { ...calendar, hours: [[]] }, await as('sue'))
+      .then({ status: 400, problem: { code: 'VALIDATION_FAILED' }, events: [] });
     await desk.when('PUT', '/sla/calendar', calendar, await as('sam')).then({ status: 403, events: [] });
   });
 });

@@ -7,6 +7,7 @@ import {
   IsIn,
   IsInt,
   IsNumber,
+  IsObject,
   IsString,
   Matches,
   Max,
@@ -42,6 +43,8 @@ export class CalendarDto {
   @ApiProperty({ type: [OpeningHoursDto], description: 'Opening intervals, local wall-clock time' })
   @IsArray()
   @ArrayMaxSize(70)
+  // Without it, an array of arrays passes: ValidateNested walks into an inner array and finds nothing.
+  @IsObject({ each: true })
   @ValidateNested({ each: true })
   @Type(() => OpeningHoursDto)
   hours!: OpeningHoursDto[];

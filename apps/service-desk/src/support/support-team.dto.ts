@@ -7,11 +7,11 @@ const NAME = /^[A-Za-z0-9][A-Za-z0-9._:@-]{0,99}$/;
 const NAME_RULE = { message: '$property must be 1-100 letters, digits or . _ : @ -' };
 
 export class QueueParams {
-  @ApiProperty({ example: 'returns' }) @Matches(NAME, NAME_RULE) queue!: string;
+  @ApiProperty({ example: 'returns', pattern: NAME.source }) @Matches(NAME, NAME_RULE) queue!: string;
 }
 
 export class AgentParams {
-  @ApiProperty({ description: 'The agent’s owner id (their token’s owner claim)' })
+  @ApiProperty({ description: 'The agent’s owner id (their token’s owner claim)', pattern: NAME.source })
   @Matches(NAME, NAME_RULE)
   agentId!: string;
 }
@@ -38,7 +38,10 @@ export class AgentDto {
 }
 
 export class AssignmentDto {
-  @ApiPropertyOptional({ description: 'The agent, by hand; absent: chosen by `method`' })
+  @ApiPropertyOptional({
+    description: 'The agent, by hand; absent: chosen by `method`',
+    pattern: NAME.source,
+  })
   @OptionalField()
   @Matches(NAME, NAME_RULE)
   agentId?: string;
