@@ -18,9 +18,13 @@ function validate() {
   const problems = [];
   const names = new Set();
   const ports = new Set();
+  const schemas = new Set();
   for (const s of services) {
     if (!/^[a-z][a-z0-9-]*$/.test(s.name ?? '')) problems.push(`name "${s.name}": lower case, digits and -`);
     if (names.has(s.name)) problems.push(`${s.name}: listed twice`);
+    if (!/^[a-z][a-z0-9_]*$/.test(s.schema ?? '') || schemas.has(s.schema))
+      problems.push(`${s.name}: schema "${s.schema}" (its own database schema: lower case, digits and _)`);
+    schemas.add(s.schema);
     if (!Number.isInteger(s.port) || s.port < 1024 || ports.has(s.port))
       problems.push(`${s.name}: port ${s.port}`);
     if (!existsSync(join(ROOT, 'apps', s.name, 'src', 'main.ts')))

@@ -3,10 +3,13 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ServiceProcess, freePort, freshDatabase, kafkaBrokers } from '@crm/test-support';
+import { ServiceProcess, freePort, freshDatabase, kafkaBrokers, platformServices } from '@crm/test-support';
+
+/** Every service of the platform (services.json). */
+const SERVICES = platformServices().map((s) => s.name);
 
 /**
- * The OpenAPI documents of both services, as client generators and API catalogues fetch them from
+ * The OpenAPI documents of every service, as client generators and API catalogues fetch them from
  * `/docs-json` of the real processes, pass `redocly lint` with the `recommended` ruleset; the
  * checked-in `redocly.yaml` says which rule waits for what.
  */
@@ -42,9 +45,9 @@ beforeAll(async () => {
     KAFKA_TOPIC_PREFIX: `e2e-${run}.`,
     LOG_LEVEL: 'warn',
   };
-  services.leads = new ServiceProcess('leads', await freePort(), { ...env, LEAD_OWNERS: `ana-${run}` });
-  services.pipeline = new ServiceProcess('pipeline', await freePort(), env);
-  services['service-desk'] = new ServiceProcess('service-desk', await freePort(), env);
+  const own: Record<string, Record<string, string>> = { leads: { LEAD_OWNERS: `ana-${run}` } };
+  for (const name of SERVICES)
+    services[name] = new ServiceProcess(name, await freePort(), { ...env, ...own[name] });
   await Promise.all(Object.values(services).map((service) => service.start()));
 });
 
@@ -52,11 +55,11 @@ afterAll(async () => {
   const ended = await Promise.all(Object.values(services).map((service) => service.stop()));
   await db?.drop();
   if (dir) await rm(dir, { recursive: true, force: true });
-  expect(ended).toEqual(['graceful', 'graceful', 'graceful']);
+  expect(ended).toEqual(SERVICES.map(() => 'graceful'));
 });
 
 describe('OpenAPI documents', () => {
-  it.each(['leads', 'pipeline', 'service-desk'])('of %s pass redocly lint (recommended)', async (name) => {
+  it.each(SERVICES)('of %s pass redocly lint (recommended)', async (name) => {
     const response = await fetch(`${services[name].url}/docs-json`);
     expect(response.status).toBe(200);
     const file = join(dir, `${name}.openapi.json`);

@@ -15,3 +15,4 @@ export * from './in-process-service';
 export * from './projection-spec';
 export * from './route-access';
 export * from './cross-service';
+export * from './platform-services';
