@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable, type OnApplicationBootstrap } from '@nestjs/common';
 import { ORGANISATION_CUSTOMER_ID, assertValidEvent, commandTime, type CommandContext } from '@crm/contracts';
 import { CachedAggregate, CommandHandler, type HandleOptions } from '@crm/decider';
 import type { EventStore } from '@crm/event-store';
@@ -19,12 +19,12 @@ export type PublishedSlaSettings = Extract<SlaSettings, { status: 'published' }>
 
 /**
  * The published service levels, caught up with their stream before every use, so every replica
- * decides with the newest version. The first use publishes the configured calendar and policies
- * (SLA_CALENDAR, SLA_POLICIES) as version 1 when nothing was published yet; later versions come
- * through the API.
+ * decides with the newest version. The service's start publishes the configured calendar and
+ * policies (SLA_CALENDAR, SLA_POLICIES) as version 1 when nothing was published yet (replicas
+ * starting together: one publishes, the others find it done); later versions come through the API.
  */
 @Injectable()
-export class SlaSettingsService {
+export class SlaSettingsService implements OnApplicationBootstrap {
   private readonly settings: CachedAggregate<SlaSettingsCommand, SlaSettings, SlaSettingsEvent>;
   private timeOf?: { revision: number; time: BusinessTime };
 
@@ -42,7 +42,11 @@ export class SlaSettingsService {
     this.settings = new CachedAggregate(handler, SLA_SETTINGS_STREAM, slaSettingsDecider.initialState());
   }
 
-  /** The newest settings (published from the configuration on first use). */
+  async onApplicationBootstrap(): Promise<void> {
+    await this.current();
+  }
+
+  /** The newest settings (published from the configuration if nothing was yet). */
   async current(): Promise<{ state: PublishedSlaSettings; revision: number }> {
     let known = await this.settings.current();
     if (known.state.status === 'unpublished') {
