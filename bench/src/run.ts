@@ -6,6 +6,7 @@ import { benchAppends } from './event-store.bench';
 import { benchLeadsService } from './leads-service.bench';
 import { round, table } from './stats';
 import { benchSealing } from './sealing.bench';
+import { benchSlaBreaches } from './sla-breaches.bench';
 import { benchSlaTimers } from './sla-timers.bench';
 import { benchTokenVerification } from './token-verification.bench';
 
@@ -99,6 +100,26 @@ async function main() {
     ),
   );
 
+  // The whole path in the real service: 10,000 urgent cases whose first response runs out at once.
+  const replicas = Number(process.env.BENCH_SLA_REPLICAS ?? 1);
+  const breaches = [await benchSlaBreaches(10_000, replicas)];
+  console.log(
+    '\nSLA breaches in the service desk: 10,000 cases whose first response runs out at the same instant',
+  );
+  console.log(
+    table(
+      breaches.map((b) => ({
+        replicas: b.replicas,
+        'breaches/s': b.breachesPerSecond,
+        'ratio to 1-writer appends/s': round(b.breachesPerSecond / appendsPerSecond, 3),
+        'delay p50 (ms)': b.delayP50Ms,
+        'delay p99 (ms)': b.delayP99Ms,
+        'delay max (ms)': b.delayMaxMs,
+        duplicates: b.duplicates,
+      })),
+    ),
+  );
+
   const results = {
     measuredAt: new Date().toISOString(),
     machine: { cpus: cpus().length, memoryGb: Math.round(totalmem() / 2 ** 30), node: process.version },
@@ -108,6 +129,7 @@ async function main() {
     tokens,
     sealing,
     slaTimers,
+    breaches,
   };
   const dir = join(__dirname, '..', 'results');
   mkdirSync(dir, { recursive: true });
