@@ -10,7 +10,6 @@ import { ARTICLE_STREAM_PREFIX } from './knowledge/article.events';
 import { ArticleService } from './knowledge/article.service';
 import { KnowledgeProjection } from './knowledge/knowledge.projection';
 import { KnowledgeQueries } from './knowledge/knowledge.queries';
-import { KnowledgeReaders } from './knowledge/knowledge.readers';
 import { ServiceReadModel1764100000000 } from './migrations/1764100000000-service-read-model';
 import { KnowledgeBase1764200000000 } from './migrations/1764200000000-knowledge-base';
 import { AssignmentCursor1764300000000 } from './migrations/1764300000000-assignment-cursor';
@@ -85,7 +84,6 @@ export class ServiceDeskModule {
         ServiceReportQueries,
         ArticleService,
         KnowledgeQueries,
-        KnowledgeReaders,
         SlaSettingsService,
         SupportTeamService,
       ],

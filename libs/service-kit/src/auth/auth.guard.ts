@@ -1,6 +1,5 @@
 import {
   ForbiddenException,
-  HttpException,
   Logger,
   ServiceUnavailableException,
   UnauthorizedException,
@@ -12,7 +11,7 @@ import type { Request, Response } from 'express';
 import type { ErrorResponse } from '../http/error-response';
 import { isPublic, ROUTE_ACCESS, type RouteAccess } from './access';
 import type { AuthSettings } from './auth-settings';
-import { setPrincipal } from './principal';
+import { setPrincipal, type Principal } from './principal';
 import { IdentityProviderUnavailable, TokenRejected, type TokenVerifier } from './token-verifier';
 
 /** Seconds a client waits before trying again while the identity provider is unreachable. */
@@ -66,8 +65,13 @@ export class AuthGuard implements CanActivate {
         message: 'this route declares no roles',
       });
     }
-    if (isPublic(access, this.settings.publicWhen)) return true;
     const token = bearerToken(request);
+    // A public route needs no token; one that is sent is checked all the same, and its caller is
+    // known to the route (a knowledge article reader who is an agent sees more than the public).
+    if (isPublic(access, this.settings.publicWhen)) {
+      if (token) setPrincipal(request, await this.authenticate(token, response));
+      return true;
+    }
     if (!token) {
       refuse(response, {
         statusCode: 401,
@@ -75,25 +79,29 @@ export class AuthGuard implements CanActivate {
         message: 'send an access token of the identity provider: Authorization: Bearer <token>',
       });
     }
+    const principal = await this.authenticate(token, response);
+    const roles = (access as { roles: readonly string[] }).roles;
+    if (!principal.roles.some((role) => roles.includes(role))) {
+      refuse(
+        response,
+        {
+          statusCode: 403,
+          code: 'ROLE_NOT_ALLOWED',
+          message: `this route is for ${roles.join(', ')}`,
+          details: { allowedRoles: roles, roles: principal.roles },
+        },
+        { error: 'insufficient_scope' },
+      );
+    }
+    setPrincipal(request, principal);
+    return true;
+  }
+
+  /** The token's principal; 401 for a token the identity provider did not issue, 503 when it cannot be reached. */
+  private async authenticate(token: string, response: Response): Promise<Principal> {
     try {
-      const principal = await this.verifier.verify(token);
-      const roles = (access as { roles: readonly string[] }).roles;
-      if (!principal.roles.some((role) => roles.includes(role))) {
-        refuse(
-          response,
-          {
-            statusCode: 403,
-            code: 'ROLE_NOT_ALLOWED',
-            message: `this route is for ${roles.join(', ')}`,
-            details: { allowedRoles: roles, roles: principal.roles },
-          },
-          { error: 'insufficient_scope' },
-        );
-      }
-      setPrincipal(request, principal);
-      return true;
+      return await this.verifier.verify(token);
     } catch (error) {
-      if (error instanceof HttpException) throw error;
       if (error instanceof TokenRejected) {
         this.logger.debug({ msg: 'token refused', reason: error.message });
         refuse(
