@@ -8,7 +8,7 @@ import pino, { type Logger as PinoLogger } from 'pino';
 import { installAuth } from './auth/install';
 import { loadConfig, type ServiceConfig } from './config/service-config';
 import { DomainExceptionFilter } from './http/domain-exception.filter';
-import { jsonBody } from './http/json-body';
+import { jsonBody, readsBody } from './http/json-body';
 import { createOpenApiDocument, type ApiDescription } from './http/openapi';
 import { rateLimitModules } from './http/rate-limit';
 import { applyHttpSecurity } from './http/security';
@@ -44,7 +44,8 @@ class ServiceRootModule {}
  * error mapping, OpenAPI, shutdown hooks. Bodies are JSON only: Nest's parsers (JSON and
  * urlencoded) are replaced by one that reads `application/json` as text within HTTP_BODY_LIMIT
  * (413 beyond it), and `jsonBody` parses it and refuses other media types, malformed or too deep
- * JSON and prototype keys.
+ * JSON and prototype keys. The one exception is RFC 8058's one-click unsubscribe form on
+ * `/unsubscribe/<token>` routes (see json-body.ts).
  */
 export async function createServiceApp(
   module: unknown,
@@ -64,7 +65,7 @@ export async function createServiceApp(
   app.flushLogs();
   app.use(requests.middleware);
   applyHttpSecurity(app, config);
-  app.useBodyParser('text', { type: 'application/json', limit: config.HTTP_BODY_LIMIT });
+  app.useBodyParser('text', { type: readsBody, limit: config.HTTP_BODY_LIMIT });
   app.use(jsonBody());
   app.useGlobalPipes(createValidationPipe());
   app.useGlobalFilters(new DomainExceptionFilter());

@@ -45,6 +45,30 @@ export function inspectJson(value: unknown, maxDepth = JSON_MAX_DEPTH): JsonBody
   return { forbiddenKeys };
 }
 
+/** The media type of a request's body, lower case, without parameters ('' without one). */
+export const mediaTypeOf = (request: { headers: Record<string, string | string[] | undefined> }) =>
+  String(request.headers['content-type'] ?? '')
+    .split(';')[0]
+    .trim()
+    .toLowerCase();
+
+/**
+ * RFC 8058 one-click unsubscribe: mail clients POST `List-Unsubscribe=One-Click` as a form to the
+ * link of the `List-Unsubscribe` header. Routes at `/unsubscribe/<token>` take that body, and only
+ * that, as no body; every other route takes JSON only.
+ */
+export const ONE_CLICK_PATH = /^\/unsubscribe\/[^/?]+$/;
+const ONE_CLICK_BODY = 'List-Unsubscribe=One-Click';
+const FORM = 'application/x-www-form-urlencoded';
+
+/** Which bodies the text parser reads: JSON, and the one-click form on a one-click route. */
+export const readsBody = (request: {
+  url?: string;
+  headers: Record<string, string | string[] | undefined>;
+}) =>
+  mediaTypeOf(request) === 'application/json' ||
+  (mediaTypeOf(request) === FORM && ONE_CLICK_PATH.test((request.url ?? '').split('?')[0]));
+
 /** True when the request carries body bytes (an empty body with no content type is no body). */
 function carriesBody(request: Request): boolean {
   const length = request.headers['content-length'];
@@ -90,6 +114,17 @@ export function jsonBody(maxDepth = JSON_MAX_DEPTH) {
     if (text.trim() === '') {
       request.body = undefined;
       next();
+      return;
+    }
+    if (mediaTypeOf(request) === FORM) {
+      // Only a one-click route gets here with a form (see readsBody): its one body is no body.
+      if (text.trim() === ONE_CLICK_BODY) {
+        request.body = undefined;
+        next();
+        return;
+      }
+      const message = `a one-click unsubscribe posts ${ONE_CLICK_BODY} (RFC 8058)`;
+      next(badRequest(message, [{ field: 'List-Unsubscribe', messages: [message] }]));
       return;
     }
     let parsed: unknown;
