@@ -50,13 +50,16 @@ function between(text, file, begin, end, lines) {
   return text.slice(0, start) + lines.map((l) => `${l}\n`).join('') + text.slice(stop);
 }
 
+/** The topic a service publishes on: named after its bounded context, which is its schema. */
+const topicOf = (name) => `crm.${services.find((s) => s.name === name).schema}.events`;
+
 function composeBlock(s) {
   const env = settingsOf(s).flatMap(([key, { default: value, doc }]) => [
     ...(doc ? [`      # ${doc}`] : []),
     `      ${key}: \${${key}:-${value}}`,
   ]);
   const consumes = (s.consumes ?? []).flatMap((c) => [
-    `      # consumes crm.${c}.events, which ${c} creates at start-up (topic auto-creation is off)`,
+    `      # consumes ${topicOf(c)}, which ${c} creates at start-up (topic auto-creation is off)`,
     `      ${c}:`,
     '        condition: service_healthy',
   ]);
