@@ -17,6 +17,29 @@ export class MarketingConfig extends ServiceConfig {
   @Max(24 * 30)
   DOUBLE_OPT_IN_LINK_TTL_HOURS: number = 72;
 
+  /** Where campaign e-mail is sent (nodemailer URL). */
+  @IsString()
+  SMTP_URL: string = 'smtp://127.0.0.1:2525';
+
+  /** The sender of campaign e-mail. */
+  @IsString()
+  CAMPAIGN_FROM: string = 'CRM Marketing <marketing@crm.example>';
+
+  /** Public base URL of this service, for the one-click unsubscribe links in campaign e-mail. */
+  @IsString()
+  CAMPAIGN_PUBLIC_URL: string = 'http://127.0.0.1:3004';
+
+  /** Most campaign messages sent per minute (per campaign step, per service instance). */
+  @IsInt()
+  @Min(1)
+  @Max(100_000)
+  CAMPAIGN_SEND_PER_MINUTE: number = 600;
+
+  /** How often the campaign step timers are polled, in milliseconds. */
+  @IsInt()
+  @Min(10)
+  CAMPAIGN_POLL_INTERVAL_MS: number = 1000;
+
   get consentLinkSecret(): string {
     return this.CONSENT_LINK_SECRET ?? 'development consent link key';
   }

@@ -1,10 +1,20 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import { PlatformModule } from '@crm/service-kit';
+import { CampaignController } from './campaign/campaign.controller';
+import { CampaignService } from './campaign/campaign.service';
 import { ConsentController } from './consent/consent.controller';
 import { ConsentService } from './consent/consent.service';
 import { MarketingConfig } from './marketing.config';
+import { CampaignDelivery1764500000000 } from './migrations/1764500000000-campaign-delivery';
+import { CustomerProfile1764400000000 } from './migrations/1764400000000-customer-profile';
+import { ProfileErasureProjection } from './profile/profile-erasure.projection';
+import { ProfileProjection } from './profile/profile.projection';
+import { SegmentMembershipService } from './segment/segment-membership.service';
+import { SegmentController } from './segment/segment.controller';
+import { SegmentProjection } from './segment/segment.projection';
+import { SegmentService } from './segment/segment.service';
 
-/** The marketing service: today the consent ledger (see README.md for what is not built yet). */
+/** The marketing service: the consent ledger, customer profiles and segments (see README.md for what is not built yet). */
 @Module({})
 export class MarketingModule {
   static forRoot(config: MarketingConfig): DynamicModule {
@@ -16,11 +26,25 @@ export class MarketingModule {
           config,
           schema: 'marketing',
           entities: [],
-          migrations: [],
+          migrations: [CustomerProfile1764400000000, CampaignDelivery1764500000000],
         }),
       ],
-      controllers: [ConsentController],
-      providers: [{ provide: MarketingConfig, useValue: config }, ConsentService],
+      // Projections and reactions: @EventPattern handlers, one consumer group each.
+      controllers: [
+        ConsentController,
+        SegmentController,
+        CampaignController,
+        ProfileProjection,
+        ProfileErasureProjection,
+        SegmentProjection,
+      ],
+      providers: [
+        { provide: MarketingConfig, useValue: config },
+        ConsentService,
+        SegmentService,
+        SegmentMembershipService,
+        CampaignService,
+      ],
     };
   }
 }

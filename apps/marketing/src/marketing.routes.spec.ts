@@ -4,13 +4,14 @@ import { MarketingConfig } from './marketing.config';
 import { MarketingModule } from './marketing.module';
 
 const MARKETERS = 'marketer, admin';
+const READERS = 'marketer, analyst, admin';
 
 /**
  * Who may call what, for every route Nest registers in the marketing service (its own and the
  * platform's), walked through the application: a route without a declaration fails here.
  */
 describe('roles of the marketing routes', () => {
-  it('lets marketers keep the consent ledger, and the customer confirm through the signed link only', async () => {
+  it('lets marketers keep the consent ledger and segments, analysts read segments, and the customer confirm through the signed link only', async () => {
     const routes = await declaredRoutesOf(MarketingModule.forRoot(loadConfig(MarketingConfig, {})));
     expect(routes.filter((route) => !route.access)).toEqual([]);
     expect(accessTable(routes)).toEqual({
@@ -19,6 +20,16 @@ describe('roles of the marketing routes', () => {
       'POST /customers/:customerId/consents/withdraw': MARKETERS,
       'GET /customers/:customerId/consents': MARKETERS,
       'POST /consents/confirm/:token': 'anyone',
+      'POST /segments': MARKETERS,
+      'PUT /segments/:id': MARKETERS,
+      'POST /segments/preview': MARKETERS,
+      'GET /segments/:id': READERS,
+      'GET /segments/:id/members': READERS,
+      'POST /campaigns': MARKETERS,
+      'PUT /campaigns/:id': MARKETERS,
+      'POST /campaigns/:id/schedule': MARKETERS,
+      'GET /campaigns/:id': MARKETERS,
+      'POST /unsubscribe/:token': 'anyone',
     });
   });
 });

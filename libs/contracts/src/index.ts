@@ -7,6 +7,7 @@ export * from './pipeline/pipeline-events';
 export * from './privacy/privacy-events';
 export * from './service/service-events';
 export * from './marketing/marketing-events';
+export * from './marketing/campaign-events';
 export * from './service/service-settings-events';
 export * from './service/knowledge-events';
 export * from './validation/personal-data';

@@ -67,4 +67,13 @@ export const EVENT_SUMMARIES: Record<ContractEventType, string> = {
   SegmentRedefined: "A segment's rule tree or name changed: a new version of its definition.",
   SegmentMemberJoined: 'A customer came to match a segment (the definition version they matched).',
   SegmentMemberLeft: 'A customer no longer matches a segment they were in.',
+  CampaignDrafted: 'A campaign was drafted: purpose, channel, audience, steps, budget and planned cost.',
+  CampaignRevised: 'A draft campaign changed (every field anew).',
+  CampaignScheduled: 'A campaign was scheduled: its first step goes out at startAt.',
+  CampaignMessageSent:
+    'One step of a campaign was sent to one customer (consent checked at sending), with its SMTP Message-ID.',
+  CampaignMessageSuppressed:
+    'One step of a campaign was not sent to one customer: no consent at sending, or no address (the reason).',
+  CampaignStepSent: 'Every recipient of a campaign step was sent a message or suppressed (the counts).',
+  CampaignCostRecorded: 'A cost was booked to a campaign (the item, the amount and the total after it).',
 };

@@ -26,6 +26,21 @@ const closed = {
 };
 
 /** One payload per event type, shaped as the services' deciders write them today. */
+const campaign = {
+  campaignId: quote,
+  name: 'Spring offers',
+  purpose: 'offers',
+  channel: 'email',
+  audience: { kind: 'list', customerIds: [customer] },
+  steps: [
+    { subject: 'Spring offers', body: 'Hello {{name}}', waitDays: 0, onlyNonResponders: false },
+    { subject: 'Last days', body: 'Still time, {{name}}', waitDays: 3, onlyNonResponders: true },
+  ],
+  budget: 1000,
+  cost: 50,
+  currency: 'EUR',
+};
+
 const PRODUCED: Record<keyof typeof EVENT_CONTRACTS, unknown> = {
   LeadCaptured: {
     leadId: lead,
@@ -320,6 +335,32 @@ const PRODUCED: Record<keyof typeof EVENT_CONTRACTS, unknown> = {
   },
   SegmentMemberJoined: { segmentId: quote, segmentVersion: 2, customerId: customer, joinedAt: at },
   SegmentMemberLeft: { segmentId: quote, segmentVersion: 2, customerId: customer, leftAt: at },
+  CampaignDrafted: { ...campaign, draftedAt: at },
+  CampaignRevised: { ...campaign, revisedAt: at },
+  CampaignScheduled: { campaignId: quote, startAt: at, scheduledAt: at },
+  CampaignMessageSent: {
+    campaignId: quote,
+    step: 0,
+    customerId: customer,
+    messageId: `<${quote}.0.${customer}@crm.example>`,
+    sentAt: at,
+  },
+  CampaignMessageSuppressed: {
+    campaignId: quote,
+    step: 1,
+    customerId: customer,
+    reason: 'withdrawn',
+    suppressedAt: at,
+  },
+  CampaignStepSent: { campaignId: quote, step: 0, sent: 2, suppressed: 1, sentAt: at },
+  CampaignCostRecorded: {
+    campaignId: quote,
+    amount: 120,
+    currency: 'EUR',
+    item: 'design',
+    cost: 170,
+    recordedAt: at,
+  },
 };
 
 function violationOf(run: () => unknown): ContractViolationError {

@@ -1,6 +1,7 @@
 import type { TSchema } from '@sinclair/typebox';
 import { LEAD_EVENT_SCHEMAS } from '../leads/lead-events';
 import { LIFECYCLE_EVENT_SCHEMAS, LIFECYCLE_STAGE_OWNERS } from '../lifecycle/lifecycle-events';
+import { CAMPAIGN_EVENT_SCHEMAS } from '../marketing/campaign-events';
 import { MARKETING_EVENT_SCHEMAS } from '../marketing/marketing-events';
 import { PIPELINE_EVENT_SCHEMAS } from '../pipeline/pipeline-events';
 import { PRIVACY_EVENT_SCHEMAS, PRIVACY_PUBLISHER } from '../privacy/privacy-events';
@@ -27,6 +28,7 @@ export const EVENT_CONTRACTS = {
   ...SERVICE_SETTINGS_EVENT_SCHEMAS,
   ...KNOWLEDGE_EVENT_SCHEMAS,
   ...MARKETING_EVENT_SCHEMAS,
+  ...CAMPAIGN_EVENT_SCHEMAS,
 } as const;
 
 export type EventContracts = typeof EVENT_CONTRACTS;
@@ -43,6 +45,7 @@ export const PUBLISHERS: Readonly<Record<ContractEventType, readonly string[]>> 
   ...owners(PRIVACY_EVENT_SCHEMAS, [PRIVACY_PUBLISHER]),
   ...owners(SERVICE_EVENT_SCHEMAS, ['service']),
   ...owners(MARKETING_EVENT_SCHEMAS, ['marketing']),
+  ...owners(CAMPAIGN_EVENT_SCHEMAS, ['marketing']),
   ...owners(SERVICE_SETTINGS_EVENT_SCHEMAS, ['service']),
   ...owners(KNOWLEDGE_EVENT_SCHEMAS, ['service']),
 } as Record<ContractEventType, readonly string[]>;
