@@ -7,7 +7,6 @@ import {
   IsBoolean,
   IsIn,
   IsInt,
-  IsNumber,
   IsObject,
   IsString,
   IsUUID,
@@ -24,7 +23,7 @@ import {
   type CampaignChannel,
   type ConsentPurpose,
 } from '@crm/contracts';
-import { IsInstant, IsNotBlank } from '@crm/service-kit';
+import { IsDecimalNumber, IsInstant, IsNotBlank } from '@crm/service-kit';
 
 export class CampaignIdParams {
   @ApiProperty({ format: 'uuid' }) @IsUUID() id!: string;
@@ -82,12 +81,14 @@ export class CampaignDto {
   @IsArray()
   @ArrayMinSize(1)
   @ArrayMaxSize(20)
+  @IsObject({ each: true })
   @ValidateNested({ each: true })
   @Type(() => StepDto)
   steps!: StepDto[];
-  @ApiProperty() @IsNumber({ maxDecimalPlaces: 2 }) @Min(0) @Max(1e12) budget!: number;
+  // Not IsNumber({ maxDecimalPlaces }): it throws on numbers it writes with an exponent (a 500).
+  @ApiProperty() @IsDecimalNumber(2) @Min(0) @Max(1e12) budget!: number;
   @ApiProperty({ description: 'Planned cost' })
-  @IsNumber({ maxDecimalPlaces: 2 })
+  @IsDecimalNumber(2)
   @Min(0)
   @Max(1e12)
   cost!: number;
