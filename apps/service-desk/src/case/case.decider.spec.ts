@@ -1,88 +1,20 @@
-import type { SlaTargets } from '@crm/contracts';
-import { deciderSpec } from '@crm/decider/testing';
-import type { BusinessCalendar } from '../sla/business-hours.calendar';
 import { hoursOf } from '../sla/business-time';
-import { caseDecider, nextSlaCheck, type CaseCommand, type CaseState } from './case.decider';
+import { deciderSpec } from '@crm/decider/testing';
+import { caseDecider, nextSlaCheck } from './case.decider';
 import type { CaseEvent } from './case.events';
-
-/** Always open (UTC): business time is wall time, so the clocks read plainly. */
-const ALWAYS: BusinessCalendar = {
-  timeZone: 'UTC',
-  weekly: Object.fromEntries([1, 2, 3, 4, 5, 6, 7].map((d) => [d, [{ start: '00:00', end: '24:00' }]])),
-  holidays: [],
-};
-/** Weekdays 09:00-17:00 in Madrid. */
-const OFFICE: BusinessCalendar = {
-  timeZone: 'Europe/Madrid',
-  weekly: Object.fromEntries([1, 2, 3, 4, 5].map((d) => [d, [{ start: '09:00', end: '17:00' }]])),
-  holidays: [],
-};
-const spec = deciderSpec(caseDecider(hoursOf(ALWAYS)));
-const caseId = '9d2b6f1e-4c3a-4e5b-8a7d-0c1e2f3a4b5c';
-const customerId = '1a2b3c4d-5e6f-4a7b-8c9d-0e1f2a3b4c5d';
-const sla: SlaTargets = {
-  policyId: 'standard',
-  version: 3,
-  firstResponseMinutes: 60,
-  nextResponseMinutes: 120,
-  resolutionMinutes: 480,
-  warningShare: 0.75,
-  escalateToQueue: 'tier-2',
-};
-const t = (hhmm: string, day = '2026-12-01') => `${day}T${hhmm}:00.000Z`;
-const opened = (at = t('09:00'), s = sla): CaseEvent => ({
-  type: 'CaseOpened',
-  data: {
-    caseId,
-    customerId,
-    knownCustomer: true,
-    requester: { email: 'ana@example.com' },
-    channel: 'email',
-    caseType: 'complaint',
-    priority: 'high',
-    subject: 'Late delivery',
-    queue: 'complaints',
-    sla: s,
-    openedAt: at,
-  },
-});
-const reply = (
-  kind: 'agent' | 'customer',
-  at: string,
-  visibility: 'public' | 'internal' = 'public',
-): CaseCommand => ({
-  type: 'ReplyToCase',
-  data: {
-    replyId: `${kind}-${at}`,
-    author: { kind, id: kind === 'agent' ? 'agent-1' : customerId },
-    channel: 'email',
-    visibility,
-    body: 'text',
-    at,
-    reopenWindowMs: 7 * 24 * 3_600_000,
-  },
-});
-const replied = (
-  kind: 'agent' | 'customer',
-  at: string,
-  visibility: 'public' | 'internal' = 'public',
-): CaseEvent => ({
-  type: 'CaseReplied',
-  data: {
-    caseId,
-    replyId: `${kind}-${at}`,
-    author: { kind, id: kind === 'agent' ? 'agent-1' : customerId },
-    channel: 'email',
-    visibility,
-    body: 'text',
-    repliedAt: at,
-  },
-});
-const status = (from: string, to: string, at: string) =>
-  ({ type: 'CaseStatusChanged', data: { caseId, from, to, changedAt: at } }) as CaseEvent;
-const check = (at: string): CaseCommand => ({ type: 'CheckSla', data: { at } });
-const stateAfter = (events: CaseEvent[], decider = caseDecider(hoursOf(ALWAYS))): CaseState =>
-  events.reduce(decider.evolve, decider.initialState());
+import {
+  ALWAYS,
+  OFFICE,
+  caseId,
+  check,
+  opened,
+  replied,
+  reply,
+  spec,
+  stateAfter,
+  status,
+  t,
+} from './case.fixtures';
 
 describe('case status', () => {
   it('opens a new case; the first public agent reply opens it', () => {
@@ -287,128 +219,5 @@ describe('SLA clocks', () => {
           decided.filter((e) => 'clock' in e.data && e.data.clock === 'first_response').map((e) => e.type),
         ).toEqual(['SlaBreached']),
       );
-  });
-});
-
-describe('satisfaction and escalation', () => {
-  const solved = [opened(), status('new', 'solved', t('10:00'))];
-  it('takes one rating of a solved case, 1 to 5, and refuses one before it is solved', () => {
-    spec
-      .given(solved)
-      .when({ type: 'RateCase', data: { score: 5, at: t('11:00') } })
-      .then([{ type: 'CaseRated', data: { caseId, customerId, score: 5, ratedAt: t('11:00') } }]);
-    spec
-      .given([...solved, { type: 'CaseRated', data: { caseId, customerId, score: 5, ratedAt: t('11:00') } }])
-      .when({ type: 'RateCase', data: { score: 1, at: t('12:00') } })
-      .thenThrows('CASE_ALREADY_RATED');
-    spec
-      .given([opened()])
-      .when({ type: 'RateCase', data: { score: 4, at: t('11:00') } })
-      .thenThrows('CASE_NOT_SOLVED');
-  });
-
-  it('records the NPS answer given with the rating: 9-10 promoter, 7-8 passive, 0-6 detractor', () => {
-    const npsOf = (recommend: number) =>
-      spec
-        .given(solved)
-        .when({ type: 'RateCase', data: { score: 4, recommend, at: t('11:00') } })
-        .then([
-          { type: 'CaseRated', data: { caseId, customerId, score: 4, ratedAt: t('11:00') } },
-          {
-            type: 'NetPromoterScoreGiven',
-            data: {
-              caseId,
-              customerId,
-              score: recommend,
-              category: expected[recommend],
-              givenAt: t('11:00'),
-            },
-          },
-        ]);
-    const expected: Record<number, 'promoter' | 'passive' | 'detractor'> = {
-      10: 'promoter',
-      9: 'promoter',
-      8: 'passive',
-      7: 'passive',
-      6: 'detractor',
-      0: 'detractor',
-    };
-    for (const score of Object.keys(expected)) npsOf(Number(score));
-  });
-
-  it('assigns an agent once; an escalated case can go to the same agent again in its new queue', () => {
-    const assigned = (at: string): CaseEvent => ({
-      type: 'CaseAssigned',
-      data: { caseId, agentId: 'ana', method: 'round_robin', assignedAt: at },
-    });
-    const escalated: CaseEvent = {
-      type: 'CaseEscalated',
-      data: {
-        caseId,
-        fromQueue: 'complaints',
-        toQueue: 'tier-2',
-        priority: 'urgent',
-        reason: 'manual',
-        escalatedAt: t('09:20'),
-      },
-    };
-    const assign = {
-      type: 'AssignCase' as const,
-      data: { agentId: 'ana', method: 'round_robin' as const, at: t('09:30') },
-    };
-    spec
-      .given([opened()])
-      .when(assign)
-      .then([assigned(t('09:30'))]);
-    spec
-      .given([opened(), assigned(t('09:10'))])
-      .when(assign)
-      .then([]);
-    spec
-      .given([opened(), assigned(t('09:10')), escalated])
-      .when(assign)
-      .then([assigned(t('09:30'))]);
-    spec
-      .given([opened(), status('new', 'solved', t('09:05')), status('solved', 'closed', t('09:06'))])
-      .when(assign)
-      .thenThrows('CASE_CLOSED');
-  });
-
-  it('links a knowledge article once per version', () => {
-    const linked: CaseEvent = {
-      type: 'CaseArticleLinked',
-      data: { caseId, articleId: customerId, articleVersion: 2, linkedAt: t('09:10') },
-    };
-    spec
-      .given([opened()])
-      .when({ type: 'LinkArticle', data: { articleId: customerId, articleVersion: 2, at: t('09:10') } })
-      .then([linked]);
-    spec
-      .given([opened(), linked])
-      .when({ type: 'LinkArticle', data: { articleId: customerId, articleVersion: 2, at: t('09:20') } })
-      .then([]);
-  });
-
-  it('escalates by hand to a higher tier queue and raises the priority', () => {
-    spec
-      .given([opened()])
-      .when({ type: 'EscalateCase', data: { toQueue: 'tier-2', at: t('09:30') } })
-      .then([
-        {
-          type: 'CaseEscalated',
-          data: {
-            caseId,
-            fromQueue: 'complaints',
-            toQueue: 'tier-2',
-            priority: 'urgent',
-            reason: 'manual',
-            escalatedAt: t('09:30'),
-          },
-        },
-      ]);
-  });
-
-  it('stops every clock when solved', () => {
-    expect(nextSlaCheck(hoursOf(ALWAYS), stateAfter(solved))).toBeUndefined();
   });
 });
