@@ -8,6 +8,8 @@ export * from './privacy/privacy-events';
 export * from './service/service-events';
 export * from './marketing/marketing-events';
 export * from './marketing/campaign-events';
+export * from './marketing/response-events';
+export * from './marketing/list-events';
 export * from './service/service-settings-events';
 export * from './service/knowledge-events';
 export * from './validation/personal-data';

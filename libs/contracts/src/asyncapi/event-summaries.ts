@@ -76,4 +76,12 @@ export const EVENT_SUMMARIES: Record<ContractEventType, string> = {
     'One step of a campaign was not sent to one customer: no consent at sending, or no address (the reason).',
   CampaignStepSent: 'Every recipient of a campaign step was sent a message or suppressed (the counts).',
   CampaignCostRecorded: 'A cost was booked to a campaign (the item, the amount and the total after it).',
+  CampaignResponseRecorded:
+    'A recipient responded to a campaign step (open, click, reply or form), each kind recorded once per step.',
+  CampaignProspectResponded:
+    'A responder who is not a customer yet (name, e-mail and interests, personal): the leads context captures them as a lead of the campaign.',
+  StaticListCreated: 'A static list of customers was created (its name).',
+  StaticListMembersAdded:
+    'Customers were added to a static list in a batch, by hand or by a CSV import (the import and its lines).',
+  StaticListMembersRemoved: 'Customers were removed from a static list in a batch.',
 };

@@ -2,7 +2,9 @@ import type { TSchema } from '@sinclair/typebox';
 import { LEAD_EVENT_SCHEMAS } from '../leads/lead-events';
 import { LIFECYCLE_EVENT_SCHEMAS, LIFECYCLE_STAGE_OWNERS } from '../lifecycle/lifecycle-events';
 import { CAMPAIGN_EVENT_SCHEMAS } from '../marketing/campaign-events';
+import { LIST_EVENT_SCHEMAS } from '../marketing/list-events';
 import { MARKETING_EVENT_SCHEMAS } from '../marketing/marketing-events';
+import { CAMPAIGN_RESPONSE_EVENT_SCHEMAS } from '../marketing/response-events';
 import { PIPELINE_EVENT_SCHEMAS } from '../pipeline/pipeline-events';
 import { PRIVACY_EVENT_SCHEMAS, PRIVACY_PUBLISHER } from '../privacy/privacy-events';
 import { KNOWLEDGE_EVENT_SCHEMAS } from '../service/knowledge-events';
@@ -29,6 +31,8 @@ export const EVENT_CONTRACTS = {
   ...KNOWLEDGE_EVENT_SCHEMAS,
   ...MARKETING_EVENT_SCHEMAS,
   ...CAMPAIGN_EVENT_SCHEMAS,
+  ...CAMPAIGN_RESPONSE_EVENT_SCHEMAS,
+  ...LIST_EVENT_SCHEMAS,
 } as const;
 
 export type EventContracts = typeof EVENT_CONTRACTS;
@@ -46,6 +50,8 @@ export const PUBLISHERS: Readonly<Record<ContractEventType, readonly string[]>> 
   ...owners(SERVICE_EVENT_SCHEMAS, ['service']),
   ...owners(MARKETING_EVENT_SCHEMAS, ['marketing']),
   ...owners(CAMPAIGN_EVENT_SCHEMAS, ['marketing']),
+  ...owners(CAMPAIGN_RESPONSE_EVENT_SCHEMAS, ['marketing']),
+  ...owners(LIST_EVENT_SCHEMAS, ['marketing']),
   ...owners(SERVICE_SETTINGS_EVENT_SCHEMAS, ['service']),
   ...owners(KNOWLEDGE_EVENT_SCHEMAS, ['service']),
 } as Record<ContractEventType, readonly string[]>;
