@@ -2,6 +2,7 @@ import { Module, type DynamicModule } from '@nestjs/common';
 import { PlatformModule } from '@crm/service-kit';
 import { CustomerController } from './customer/customer.controller';
 import { CustomerErasureService } from './customer/customer-erasure.service';
+import { CampaignResponseReaction } from './lead/campaign-response.reaction';
 import { LeadController } from './lead/lead.controller';
 import { LeadQueries } from './lead/lead.queries';
 import { LeadEngagement, LeadSummary } from './lead/lead.read-model';
@@ -32,8 +33,9 @@ export class LeadsModule {
           publishes: isPublicLeadEvent,
         }),
       ],
-      // LeadSummaryProjection: the read model's @EventPattern handlers (consumer lead-summary).
-      controllers: [LeadController, LeadSummaryProjection, CustomerController],
+      // LeadSummaryProjection: the read model's @EventPattern handlers (consumer lead-summary);
+      // CampaignResponseReaction: marketing's prospect responses become leads (lead-from-campaign).
+      controllers: [LeadController, LeadSummaryProjection, CustomerController, CampaignResponseReaction],
       providers: [
         { provide: LeadsConfig, useValue: config },
         LeadService,

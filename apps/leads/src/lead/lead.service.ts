@@ -1,7 +1,14 @@
 import { randomUUID } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
-import { assertValidEvent, commandTime, type CommandContext } from '@crm/contracts';
-import { CommandHandler, ruleBroken, type CommandHandlerConfig } from '@crm/decider';
+import {
+  ERASED,
+  assertValidEvent,
+  commandTime,
+  deterministicUuid,
+  type CampaignProspectRespondedV1,
+  type CommandContext,
+} from '@crm/contracts';
+import { CommandHandler, DomainError, ruleBroken, type CommandHandlerConfig } from '@crm/decider';
 import type { EventStore } from '@crm/event-store';
 import {
   EVENT_STORE,
@@ -201,6 +208,52 @@ export class LeadService {
       expectedRevision,
       caller,
     );
+  }
+
+  /**
+   * The lead of a campaign response from someone who is not a customer yet (marketing's
+   * `CampaignProspectResponded`): captured for the same customer, channel `campaign`, source
+   * `{campaignId}`, owner by round robin. Its id derives from (campaign, customer), so a response
+   * delivered again finds it and captures nothing. Not captured: no e-mail (or erased), or the
+   * e-mail already belongs to another lead (`existingLeadId`).
+   */
+  async captureFromCampaign(
+    response: CampaignProspectRespondedV1,
+    context: CommandContext,
+  ): Promise<{ leadId: string; captured: boolean; existingLeadId?: string }> {
+    const { campaignId, customerId } = response;
+    const leadId = deterministicUuid('lead-from-campaign-response', campaignId, customerId);
+    const { state } = await new CommandHandler(this.handler).load(leadStreamId(leadId));
+    if (state || !response.email || response.email === ERASED) return { leadId, captured: false };
+    const email = normaliseEmail(response.email);
+    try {
+      await this.claims.claim(email, { leadId, customerId }, context);
+    } catch (error) {
+      if (!(error instanceof DomainError) || error.code !== 'LEAD_EMAIL_TAKEN') throw error;
+      return { leadId, captured: false, existingLeadId: String(error.details?.existingLeadId) };
+    }
+    const owner = await this.nextOwner(leadId, customerId, context);
+    const name = response.personName === ERASED ? undefined : normaliseName(response.personName);
+    await this.run(
+      leadId,
+      {
+        type: 'CaptureLead',
+        data: {
+          leadId,
+          customerId,
+          personName: name ?? email,
+          email,
+          channel: 'campaign',
+          source: { campaignId },
+          customerType: 'prospect',
+          interests: response.interests,
+          ...(owner ? { owner } : {}),
+          at: commandTime(context),
+        },
+      },
+      context,
+    );
+    return { leadId, captured: true };
   }
 
   private async run(
