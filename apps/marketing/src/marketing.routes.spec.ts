@@ -30,6 +30,18 @@ describe('roles of the marketing routes', () => {
       'POST /campaigns/:id/schedule': MARKETERS,
       'GET /campaigns/:id': MARKETERS,
       'POST /unsubscribe/:token': 'anyone',
+      'GET /t/o/:token': 'anyone',
+      'GET /t/c/:token': 'anyone',
+      'POST /campaigns/:id/responses': MARKETERS,
+      'GET /campaigns/:id/roi': READERS,
+      'POST /lists': MARKETERS,
+      'GET /lists/:id': READERS,
+      'GET /lists/:id/members': READERS,
+      'POST /lists/:id/members': MARKETERS,
+      'POST /lists/:id/members/remove': MARKETERS,
+      'POST /lists/:id/imports': MARKETERS,
+      'POST /lists/:id/imports/:importId/chunks': MARKETERS,
+      'GET /lists/:id/imports/:importId': READERS,
     });
   });
 });

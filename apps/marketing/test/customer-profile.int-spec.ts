@@ -188,6 +188,12 @@ describe('the customer profile read model', () => {
       c.customerId,
       c.accountOpened('ES', '2026-05-10T09:00:00.000Z'),
     );
+    // the address as a CSV import rejected it before the customer was known
+    const importId = randomUUID();
+    await readModel.rows(
+      `insert into marketing.list_import_rejection (import_id, line, value, reason) values ($1, 7, $2, 'UNKNOWN_EMAIL')`,
+      [importId, 'OLGA@acme.example'],
+    );
     const erasure = await readModel.given('leads', c.customerId, c.customerId, {
       type: 'CustomerErased',
       data: {
@@ -202,6 +208,11 @@ describe('the customer profile read model', () => {
       country: 'ES',
       customer_type: 'prospect',
     });
+    expect(
+      await readModel.rows(`select value from marketing.list_import_rejection where import_id = $1`, [
+        importId,
+      ]),
+    ).toEqual([{ value: '[erased]' }]);
     // a profile event after the erasure does not bring the name back; the erasure again changes nothing
     await readModel.given('pipeline', c.accountId, c.customerId, {
       type: 'AccountProfileUpdated',

@@ -32,6 +32,7 @@ import {
 } from './campaign.events';
 import { mergeFields } from './merge-fields';
 import { signUnsubscribe } from './unsubscribe.link';
+import { trackedMail } from '../response/tracked-mail';
 
 /** The durable timer of a campaign step: key `<campaignId>:<step>`, due when the step is. */
 export const CAMPAIGN_STEP_TIMER = 'campaign-step';
@@ -244,7 +245,8 @@ export class CampaignSender {
 
   /**
    * The step's recipients as pending rows (again after a crash: rows there are kept as they are).
-   * Only non-responders: those sent the step before (responses are not recorded yet: nobody has).
+   * Only non-responders: those sent the step before who responded to no earlier step
+   * (`marketing.campaign_response`).
    */
   private async addRecipients(state: Exclude<CampaignState, { status: 'none' }>, step: number) {
     const { pool } = this.options;
@@ -252,8 +254,11 @@ export class CampaignSender {
     let customerIds: string[];
     if (state.steps[step].onlyNonResponders) {
       const { rows } = await pool.query<{ customer_id: string }>(
-        `select customer_id from marketing.campaign_delivery where campaign_id = $1 and step = $2 and status = 'sent'`,
-        [campaignId, step - 1],
+        `select d.customer_id from marketing.campaign_delivery d
+          where d.campaign_id = $1 and d.step = $2 and d.status = 'sent'
+            and not exists (select 1 from marketing.campaign_response r
+                             where r.campaign_id = d.campaign_id and r.customer_id = d.customer_id and r.step < $3)`,
+        [campaignId, step - 1, step],
       );
       customerIds = rows.map((r) => r.customer_id);
     } else if (state.audience.kind === 'list') customerIds = state.audience.customerIds;
@@ -338,12 +343,20 @@ export class CampaignSender {
     const { config } = this.options;
     const profile = { name: recipient.name, email: recipient.email };
     const token = signUnsubscribe(config.consentLinkSecret, customerId, state.purpose);
-    const unsubscribe = `${config.CAMPAIGN_PUBLIC_URL.replace(/\/$/, '')}/unsubscribe/${token}`;
+    const base = config.CAMPAIGN_PUBLIC_URL.replace(/\/$/, '');
+    const unsubscribe = `${base}/unsubscribe/${token}`;
+    const body = trackedMail(mergeFields(state.steps[step].body, profile), {
+      secret: config.consentLinkSecret,
+      baseUrl: base,
+      target: { campaignId: state.campaignId, step, customerId },
+      unsubscribe,
+    });
     await this.transport.sendMail({
       from: config.CAMPAIGN_FROM,
       to: recipient.email!,
       subject: mergeFields(state.steps[step].subject, profile),
-      text: `${mergeFields(state.steps[step].body, profile)}\n\n--\nUnsubscribe: ${unsubscribe}\n`,
+      text: body.text,
+      html: body.html,
       messageId,
       list: { unsubscribe: { url: unsubscribe, comment: 'Unsubscribe' } },
       headers: { 'List-Unsubscribe-Post': 'List-Unsubscribe=One-Click' },

@@ -234,10 +234,14 @@ export const recipientDecider: Decider<RecipientCommand, RecipientState, Recipie
           },
         ];
   },
-  evolve: (state, event) => ({
-    steps: {
-      ...state.steps,
-      [event.data.step]: event.type === 'CampaignMessageSent' ? 'sent' : 'suppressed',
-    },
-  }),
+  evolve: (state, event) =>
+    // The stream holds responses too (src/response/response.decider.ts): only deliveries count here.
+    event.type === 'CampaignMessageSent' || event.type === 'CampaignMessageSuppressed'
+      ? {
+          steps: {
+            ...state.steps,
+            [event.data.step]: event.type === 'CampaignMessageSent' ? 'sent' : 'suppressed',
+          },
+        }
+      : state,
 };
