@@ -63,6 +63,28 @@ describe('KafkaBus topics', () => {
     expect(await bus.ensureTopics([{ topic, partitions: 2, deadLetterTopic: true }])).toEqual([]);
   });
 
+  it('lets four services create the same new topics at once, as the platform starts (no "does not host this topic-partition")', async () => {
+    const topics = [0, 1, 2].map(() => `it.race.${uniqueSuffix()}`);
+    created.push(...topics, ...topics.map(deadLetterTopic));
+    const specs = topics.map((topic) => ({ topic, partitions: 3, deadLetterTopic: true }));
+    const buses = [0, 1, 2, 3].map(
+      (i) =>
+        new KafkaBus({
+          brokers: KAFKA_BROKERS,
+          clientId: `it-race-${i}-${uniqueSuffix()}`,
+          logger: quietLogger,
+        }),
+    );
+    try {
+      const warnings = await Promise.all(buses.map((b) => b.ensureTopics(specs)));
+      expect(warnings.flat().filter((w) => w.setting !== 'metadata')).toEqual([]);
+      const settings = await topicSettings(kafka, [...topics, ...topics.map(deadLetterTopic)]);
+      expect(settings.map((t) => t.partitions)).toEqual([3, 3, 3, 3, 3, 3]);
+    } finally {
+      await Promise.all(buses.map((b) => b.disconnect()));
+    }
+  });
+
   it('reports an existing topic that differs, without changing it or failing', async () => {
     const topic = `it.topics.${uniqueSuffix()}`;
     created.push(topic);

@@ -88,10 +88,14 @@ export async function ensureTopicsWith(admin: Admin, specs: TopicSpec[]): Promis
   if (topics.length === 0) return [];
   const missing = await missingTopics(admin, topics);
   const existing = topics.filter((t) => !missing.includes(t));
+  const names = topics.map((t) => t.topic);
   if (missing.length > 0) {
     try {
+      // Not kafkajs' waitForLeaders: it retries only LEADER_NOT_AVAILABLE, while a broker whose
+      // metadata has not caught up with a topic just created answers "does not host this
+      // topic-partition" (UNKNOWN_TOPIC_OR_PARTITION); waitForLeaders below tolerates both.
       await admin.createTopics({
-        waitForLeaders: true,
+        waitForLeaders: false,
         topics: missing.map((t) => ({
           topic: t.topic,
           numPartitions: t.partitions,
@@ -100,16 +104,16 @@ export async function ensureTopicsWith(admin: Admin, specs: TopicSpec[]): Promis
         })),
       });
     } catch (error) {
-      // A concurrent creator won some of them (TOPIC_ALREADY_EXISTS mixed with successes).
-      if ((await missingTopics(admin, missing)).length > 0) throw error;
+      // A concurrent creator won some of them (TOPIC_ALREADY_EXISTS mixed with successes): fine
+      // once they all have leaders; if they never appear, the creation's own error is the reason.
+      await waitForLeaders(admin, names).catch(() => {
+        throw error;
+      });
     }
   }
   // Whoever created them, wait until every partition has a leader: a consumer or producer that
   // comes earlier is told "this server does not host this topic-partition".
-  await waitForLeaders(
-    admin,
-    topics.map((t) => t.topic),
-  );
+  await waitForLeaders(admin, names);
   // The comparison is advisory (health shows it): a broker that cannot yet describe a topic another
   // service has just created ("does not host this topic-partition" while its metadata catches up)
   // is reported as a warning, not a reason to refuse to start.
