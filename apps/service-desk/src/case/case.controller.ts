@@ -18,7 +18,6 @@ import {
   Roles,
   etagFor,
   type Principal,
-  type Role,
 } from '@crm/service-kit';
 import { ruleBroken } from '@crm/decider';
 import { ServiceDeskConfig } from '../service-desk.config';
@@ -36,10 +35,8 @@ import {
 import { CaseService, type CaseResult } from './case.service';
 import { CaseAcceptedDto, caseAnswer } from './case.answer';
 import { caseOfSurveyToken } from './case.survey';
+import { AGENTS, AGENTS_AND_REQUESTER } from '../service-desk.roles';
 
-const AGENTS: [Role, ...Role[]] = ['support_agent', 'support_manager', 'admin'];
-/** Agents, and the customer signed in as requester: they reach only their own cases. */
-const AGENTS_AND_REQUESTER: [Role, ...Role[]] = [...AGENTS, 'customer'];
 const NOT_FOUND = 'No case with this id (CASE_NOT_FOUND)';
 
 /** A command on one case: its path, operation and the case's If-Match. */

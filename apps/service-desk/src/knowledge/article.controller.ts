@@ -16,7 +16,6 @@ import {
   QUERY_PROBLEMS,
   etagFor,
   type Principal,
-  type Role,
 } from '@crm/service-kit';
 import { CaseIdParams } from '../case/case.dto';
 import { CaseAcceptedDto, caseAnswer } from '../case/case.answer';
@@ -32,8 +31,8 @@ import {
 } from './article.dto';
 import { ArticleService, type ArticleResult } from './article.service';
 import { KnowledgeQueries } from './knowledge.queries';
+import { AGENTS } from '../service-desk.roles';
 
-const AGENTS: [Role, ...Role[]] = ['support_agent', 'support_manager', 'admin'];
 /** A caller who sent a valid agent's token (the guard checks a token sent to a public route too). */
 const isAgent = (caller: Principal | undefined) =>
   caller?.roles.some((role) => AGENTS.includes(role)) ?? false;

@@ -16,6 +16,7 @@ import {
 import type { BusinessCalendar, Weekday } from './business-hours.calendar';
 import { CalendarDto, PolicyDto, PriorityParams } from './sla-settings.dto';
 import { SlaSettingsService, type PublishedSlaSettings } from './sla-settings.service';
+import { MANAGERS } from '../service-desk.roles';
 
 export class SlaSettingsAcceptedDto {
   @ApiProperty({ description: 'Revision of the service levels (their ETag)' }) revision!: number;
@@ -23,7 +24,6 @@ export class SlaSettingsAcceptedDto {
   @ApiProperty({ description: 'Policies in force: id → version' }) policies!: Record<string, number>;
 }
 
-const MANAGERS: ['support_manager', 'admin'] = ['support_manager', 'admin'];
 const INVALID =
   'The calendar cannot be used: unknown time zone, overlapping intervals, never open (CALENDAR_INVALID, `details.problems`)';
 

@@ -15,12 +15,11 @@ import {
 } from '@crm/service-kit';
 import { AgentDto, AgentParams, QueueDto, QueueParams } from './support-team.dto';
 import { SupportTeamService } from './support-team.service';
+import { MANAGERS } from '../service-desk.roles';
 
 export class SupportTeamAcceptedDto {
   @ApiProperty({ description: 'Revision of the support team (its ETag)' }) revision!: number;
 }
-
-const MANAGERS: ['support_manager', 'admin'] = ['support_manager', 'admin'];
 
 /** Queues (assignment method, skill) and agents (skills, availability) of the support team. */
 @ApiTags('support team')
