@@ -32,8 +32,18 @@ export class MarketingConfig extends ServiceConfig {
   /** Most campaign messages sent per minute (per campaign step, per service instance). */
   @IsInt()
   @Min(1)
-  @Max(100_000)
+  @Max(1_000_000)
   CAMPAIGN_SEND_PER_MINUTE: number = 600;
+
+  /**
+   * Campaign messages in flight at once per service instance: each its own transaction and pooled
+   * SMTP connection (the send ledger's SKIP LOCKED keeps them apart). At most 8: a message in
+   * flight holds up to two of the service's 20 database connections (its row, and an append).
+   */
+  @IsInt()
+  @Min(1)
+  @Max(8)
+  CAMPAIGN_SEND_CONCURRENCY: number = 4;
 
   /** How often the campaign step timers are polled, in milliseconds. */
   @IsInt()

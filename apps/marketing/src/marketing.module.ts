@@ -4,12 +4,14 @@ import { AttributionProjection } from './attribution/attribution.projection';
 import { CampaignController } from './campaign/campaign.controller';
 import { CampaignService } from './campaign/campaign.service';
 import { ConsentController } from './consent/consent.controller';
+import { ConsentProjection } from './consent/consent.projection';
 import { ConsentService } from './consent/consent.service';
+import { SuppressionController } from './consent/suppression.controller';
+import { SuppressionQueries } from './consent/suppression.queries';
+import { FeedbackController } from './feedback/feedback.controller';
+import { FeedbackService } from './feedback/feedback.service';
 import { MarketingConfig } from './marketing.config';
-import { CampaignDelivery1764500000000 } from './migrations/1764500000000-campaign-delivery';
-import { CustomerProfile1764400000000 } from './migrations/1764400000000-customer-profile';
-import { CampaignResponses1764600000000 } from './migrations/1764600000000-campaign-responses';
-import { StaticLists1764700000000 } from './migrations/1764700000000-static-lists';
+import { MARKETING_MIGRATIONS } from './migrations';
 import { ListController } from './list/list.controller';
 import { ListProjection } from './list/list.projection';
 import { ListService } from './list/list.service';
@@ -34,17 +36,15 @@ export class MarketingModule {
           config,
           schema: 'marketing',
           entities: [],
-          migrations: [
-            CustomerProfile1764400000000,
-            CampaignDelivery1764500000000,
-            CampaignResponses1764600000000,
-            StaticLists1764700000000,
-          ],
+          migrations: MARKETING_MIGRATIONS,
         }),
       ],
       // Projections and reactions: @EventPattern handlers, one consumer group each.
       controllers: [
         ConsentController,
+        SuppressionController,
+        FeedbackController,
+        ConsentProjection,
         SegmentController,
         CampaignController,
         ResponseController,
@@ -58,6 +58,8 @@ export class MarketingModule {
       providers: [
         { provide: MarketingConfig, useValue: config },
         ConsentService,
+        SuppressionQueries,
+        FeedbackService,
         SegmentService,
         SegmentMembershipService,
         CampaignService,

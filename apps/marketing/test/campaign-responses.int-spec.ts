@@ -234,4 +234,101 @@ describe('responses to a campaign, the leads they make and the revenue they earn
       (await marketing.request('GET', `/campaigns/${randomUUID()}/roi`, undefined, await as())).status,
     ).toBe(404);
   });
+
+  it("publishes an acquired customer's response to a cross-sell campaign once for pipeline, a prospect's for leads, and neither for a customer of an acquisition campaign", async () => {
+    const dora = await recipient('Dora', 'expansion'); // a customer
+    const eve = await recipient('Eve', 'interest'); // not a customer yet
+    const draft = async (name: string, objective: string, customerIds: string[]) => {
+      const drafted = await marketing.request(
+        'POST',
+        '/campaigns',
+        {
+          name,
+          objective,
+          purpose: 'offers',
+          channel: 'email',
+          audience: { kind: 'list', customerIds },
+          steps: [
+            {
+              subject: 'For {{name}}',
+              body: 'See https://shop.example/more',
+              waitDays: 0,
+              onlyNonResponders: false,
+            },
+          ],
+          budget: 100,
+          cost: 10,
+          currency: 'USD',
+        },
+        await as(),
+      );
+      expect(drafted.status).toBe(201);
+      const id: string = drafted.body.campaignId;
+      const startAt = new Date(Date.now() + 3_600_000).toISOString();
+      expect(
+        (await marketing.request('POST', `/campaigns/${id}/schedule`, { startAt }, await as())).status,
+      ).toBe(200);
+      return id;
+    };
+    const crossSell = await draft('Battery storage', 'cross_sell', [dora, eve]);
+    const acquisition = await draft('Solar for all', 'acquisition', [dora]);
+    await mail.mailbox.clear();
+    const one = sender();
+    expect(await one.sendStep(crossSell, 0)).toMatchObject({ sent: 2, completed: true });
+    one.close();
+    const inbox = await mail.mailbox.list();
+    const clickOf = (who: string) =>
+      path(
+        /http:\/\/\S+\/t\/c\/[\w-]+(?:\.[\w-]+)+/.exec(
+          inbox.find((m) => m.to[0].startsWith(`${who}.`))!.text,
+        )![0],
+      );
+
+    // Dora clicks twice and replies: one expansion response, on her first
+    for (let i = 0; i < 2; i++)
+      expect((await fetch(`${marketing.url}${clickOf('dora')}`, { redirect: 'manual' })).status).toBe(302);
+    const reply = { customerId: dora, step: 0, kind: 'reply' };
+    expect(
+      (await marketing.request('POST', `/campaigns/${crossSell}/responses`, reply, await as())).body,
+    ).toMatchObject({ recorded: true, becameLead: false, becameOpportunity: false });
+    const dorasEvents = await recipientEvents(crossSell, dora);
+    expect(dorasEvents.map(([type]) => type)).toEqual([
+      'CampaignMessageSent',
+      'CampaignResponseRecorded',
+      'CampaignExpansionResponded',
+      'CampaignResponseRecorded',
+    ]);
+    expect(dorasEvents[2][1]).toEqual({
+      campaignId: crossSell,
+      campaignName: 'Battery storage',
+      objective: 'cross_sell',
+      step: 0,
+      customerId: dora,
+      kind: 'click',
+      currency: 'USD',
+      interests: ['solar'],
+      respondedAt: expect.any(String),
+    });
+
+    // Eve, not a customer yet, is published for leads as before, and not for pipeline
+    expect((await fetch(`${marketing.url}${clickOf('eve')}`, { redirect: 'manual' })).status).toBe(302);
+    expect((await recipientEvents(crossSell, eve)).map(([type]) => type)).toEqual([
+      'CampaignMessageSent',
+      'CampaignResponseRecorded',
+      'CampaignProspectResponded',
+    ]);
+
+    // Dora's click on an acquisition campaign: recorded, published for neither
+    await mail.mailbox.clear();
+    const two = sender();
+    expect(await two.sendStep(acquisition, 0)).toMatchObject({ sent: 1, completed: true });
+    two.close();
+    const [acquisitionMail] = await mail.mailbox.list();
+    const [click] = /http:\/\/\S+\/t\/c\/[\w-]+(?:\.[\w-]+)+/.exec(acquisitionMail.text)!;
+    expect((await fetch(`${marketing.url}${path(click)}`, { redirect: 'manual' })).status).toBe(302);
+    expect((await recipientEvents(acquisition, dora)).map(([type]) => type)).toEqual([
+      'CampaignMessageSent',
+      'CampaignResponseRecorded',
+    ]);
+  });
 });

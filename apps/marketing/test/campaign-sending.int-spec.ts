@@ -1,10 +1,8 @@
 import { randomUUID } from 'node:crypto';
-import { loadConfig } from '@crm/service-kit';
-import { InProcessService, LocalMailServer, bearer } from '@crm/test-support';
+import type { InProcessService, LocalMailServer } from '@crm/test-support';
 import { DurableTimers } from '@crm/timers';
-import { CampaignSender, campaignMessageId } from '../src/campaign/campaign-sender';
-import { MarketingConfig } from '../src/marketing.config';
-import { MarketingModule } from '../src/marketing.module';
+import { campaignMessageId } from '../src/campaign/campaign-sender';
+import { CampaignRig, as, waitUntil } from './campaign.given';
 
 jest.setTimeout(90_000);
 
@@ -14,54 +12,22 @@ jest.setTimeout(90_000);
  * at send time, each step to each recipient once even with several senders, and the one-click
  * unsubscribe of the mail withdrawing consent for the next step.
  */
+let rig: CampaignRig;
 let marketing: InProcessService;
 let mail: LocalMailServer;
-const SECRET = 'a test secret of the consent links';
-const env = () => ({ CONSENT_LINK_SECRET: SECRET, SMTP_URL: mail.smtpUrl, CAMPAIGN_POLL_INTERVAL_MS: '50' });
-const as = async () => ({ authorization: await bearer('max') });
 
 beforeAll(async () => {
-  mail = await LocalMailServer.start();
-  marketing = await InProcessService.start({
-    name: 'marketing',
-    Config: MarketingConfig,
-    module: (config) => MarketingModule.forRoot(config),
-    env: env(),
-    eventStoreSchema: 'marketing_eventstore',
-  });
+  rig = await CampaignRig.start();
+  ({ marketing, mail } = rig);
 });
-afterAll(async () => {
-  await marketing?.stop();
-  await mail?.stop();
-});
+afterAll(() => rig?.stop());
 
-const grant = async (customerId: string, channel: string, lawfulBasis = 'consent') => {
-  const { status, body } = await marketing.request(
-    'POST',
-    `/customers/${customerId}/consents`,
-    { purpose: 'offers', channel, lawfulBasis, source: 'web_form' },
-    await as(),
-  );
-  expect(status).toBe(201);
-  if (body.confirmationLink)
-    expect(
-      (await marketing.request('POST', body.confirmationLink, undefined, { authorization: '' })).status,
-    ).toBe(200);
-};
+const grant = (customerId: string, channel: string, lawfulBasis?: string) =>
+  rig.grant(customerId, channel, lawfulBasis);
 const profile = (customerId: string, email: string | null, name: string) =>
-  marketing.runtime.pool.query(
-    `insert into marketing.customer_profile (customer_id, email, name) values ($1, $2, $3)`,
-    [customerId, email, name],
-  );
-const sender = () =>
-  new CampaignSender({
-    pool: marketing.runtime.pool,
-    store: marketing.runtime.store,
-    config: loadConfig(MarketingConfig, env()),
-    timers: new DurableTimers({ pool: marketing.runtime.pool, schema: 'marketing' }),
-  });
-const campaign = async (id: string) =>
-  (await marketing.request('GET', `/campaigns/${id}`, undefined, await as())).body;
+  rig.profile(customerId, email, name);
+const sender = () => rig.sender();
+const campaign = (id: string) => rig.campaign(id);
 
 describe('a list campaign over SMTP', () => {
   it('mails exactly the recipients allowed at send time, once each, and suppresses the others with the reason', async () => {
@@ -222,12 +188,19 @@ describe('a segment campaign', () => {
       await grant(id, 'email', 'legitimate_interest');
       await profile(id, email, name);
     }
-    // Fay and Gil are members (the membership read model), Hal is not.
-    const segmentId = randomUUID();
+    // Fay and Gil are members (the membership read model, written here), Hal is not.
+    const defined = await marketing.request(
+      'POST',
+      '/segments',
+      { name: 'Members only', rule: { field: 'country', op: 'eq', value: 'ZZ' } },
+      await as(),
+    );
+    expect(defined.status).toBe(201);
+    const segmentId: string = defined.body.segmentId;
     for (const member of [fay, gil])
       await marketing.runtime.pool.query(
         `insert into marketing.segment_membership (segment_id, customer_id, segment_version, joined_at)
-         values ($1, $2, 1, now())`,
+         values ($1, $2, 1, now()) on conflict do nothing`,
         [segmentId, member],
       );
     const drafted = await marketing.request(
@@ -262,11 +235,3 @@ describe('a segment campaign', () => {
     ]);
   });
 });
-
-async function waitUntil(check: () => Promise<boolean>, timeoutMs = 20_000) {
-  const until = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > until) throw new Error('timed out');
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-}

@@ -205,3 +205,108 @@ describe('consents over HTTP', () => {
     await marketing.when('POST', consents(customerId), SMS, await as('root')).then({ status: 201 });
   });
 });
+
+describe('suppressions over HTTP', () => {
+  const suppressions = (customerId: string) => `/customers/${customerId}/suppressions`;
+
+  it('suppresses a channel or every channel whatever the consent, once, with its note sealed', async () => {
+    const customerId = randomUUID();
+    await marketing.when('POST', consents(customerId), SMS, await as('max')).then({ status: 201 });
+    const from = await marketing.lastPosition();
+    await marketing
+      .when(
+        'POST',
+        suppressions(customerId),
+        { reason: 'manual', channel: 'sms', note: 'asked by phone not to be texted' },
+        await as('max'),
+      )
+      .then({
+        status: 201,
+        body: { customerId, reason: 'manual', channel: 'sms', outcome: 'suppressed', revision: 1 },
+        events: [
+          {
+            type: 'ContactSuppressed',
+            stream: `consent-${customerId}`,
+            data: { reason: 'manual', channel: 'sms', note: 'asked by phone not to be texted' },
+          },
+        ],
+      });
+    const [stored] = await marketing.eventsAfter(from, { stored: true });
+    expect(stored.data.note).toMatch(/^pii:v1:/);
+    await marketing
+      .when('POST', suppressions(customerId), { reason: 'complaint', channel: 'sms' }, await as('root'))
+      .then({ status: 201, body: { outcome: 'unchanged' }, events: [] });
+
+    const { body } = await marketing.request(
+      'GET',
+      `${consents(customerId)}?purpose=newsletter&channel=sms`,
+      undefined,
+      await as('max'),
+    );
+    expect(body.consents[0]).toMatchObject({ allowed: false, reason: 'suppressed', suppression: 'manual' });
+    expect(body.suppressions).toEqual([
+      expect.objectContaining({
+        reason: 'manual',
+        channel: 'sms',
+        note: 'asked by phone not to be texted',
+        inForce: true,
+      }),
+    ]);
+    // as known before it was recorded (any time in the past), there was no suppression
+    const before = await marketing.request(
+      'GET',
+      `${consents(customerId)}?channel=sms&asKnownAt=2026-01-01T00:00:00Z`,
+      undefined,
+      await as('max'),
+    );
+    expect(before.body.suppressions).toEqual([]);
+
+    // every channel, back-dated
+    const effectiveAt = new Date(Date.now() - 86_400_000).toISOString();
+    await marketing
+      .when('POST', suppressions(customerId), { reason: 'complaint', effectiveAt }, await as('max'))
+      .then({
+        status: 201,
+        events: [{ type: 'ContactSuppressed', data: { reason: 'complaint', effectiveAt } }],
+      });
+    const post = await marketing.request(
+      'GET',
+      `${consents(customerId)}?channel=post`,
+      undefined,
+      await as('max'),
+    );
+    expect(post.body.suppressions).toEqual([expect.objectContaining({ reason: 'complaint', inForce: true })]);
+    expect(post.body.suppressions[0]).not.toHaveProperty('channel');
+  });
+
+  it('leaves hard bounces to the bounce reports, names bad fields and records nothing', async () => {
+    const customerId = randomUUID();
+    const { response } = await marketing
+      .when(
+        'POST',
+        suppressions(customerId),
+        { reason: 'hard_bounce', channel: 'fax', effectiveAt: 'soon', note: ' ' },
+        await as('max'),
+      )
+      .then({ status: 400, problem: { code: 'VALIDATION_FAILED' } });
+    expect(response.body.errors.map((e: { field: string }) => e.field).sort()).toEqual([
+      'channel',
+      'effectiveAt',
+      'note',
+      'reason',
+    ]);
+    await marketing
+      .when('POST', suppressions('nobody'), { reason: 'manual' }, await as('max'))
+      .then({ status: 400, problem: { errors: [expect.objectContaining({ field: 'customerId' })] } });
+    const tomorrow = new Date(Date.now() + 86_400_000).toISOString();
+    await marketing
+      .when('POST', suppressions(customerId), { reason: 'manual', effectiveAt: tomorrow }, await as('max'))
+      .then({ status: 422, problem: { code: 'CONSENT_EFFECTIVE_IN_FUTURE' } });
+    await marketing
+      .when('POST', suppressions(customerId), { reason: 'manual' }, await as('ada'))
+      .then({ status: 403, problem: { code: 'ROLE_NOT_ALLOWED' } });
+    await marketing
+      .when('POST', suppressions(customerId), { reason: 'manual' }, ANONYMOUS)
+      .then({ status: 401 });
+  });
+});

@@ -14,6 +14,7 @@ import { OpportunityQueries } from './read-model/opportunity.queries';
 import { OpportunityRow, QuoteRow, StageHistoryRow } from './read-model/opportunity.read-model';
 import { PipelineErasureProjection } from './read-model/pipeline-erasure.projection';
 import { PipelineReadModelProjection } from './read-model/pipeline.projection';
+import { CampaignExpansionReaction } from './reactions/campaign-expansion.reaction';
 import { LeadConversionReaction } from './reactions/lead-conversion.reaction';
 import { WinRecordingReaction } from './reactions/win-recording.reaction';
 import { ReportController } from './reports/report.controller';
@@ -43,6 +44,8 @@ export class PipelineModule {
         PipelineErasureProjection,
         LeadConversionReaction,
         WinRecordingReaction,
+        // Marketing's cross-sell and up-sell responses open opportunities (opportunity-from-campaign).
+        CampaignExpansionReaction,
       ],
       providers: [
         { provide: PipelineConfig, useValue: config },

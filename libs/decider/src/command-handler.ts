@@ -47,6 +47,12 @@ export interface CommandHandlerConfig<Command, State, Event extends DomainEvent>
    * of `@crm/contracts`); throws when it does not hold. Nothing of the command is appended then.
    */
   validateEvent?: (type: string, schemaVersion: number, data: unknown) => void;
+  /**
+   * Turns the data of a stored event of an older schema version into the newest version's (e.g.
+   * `upcastStoredEvent` of `@crm/contracts`), so that `evolve` is written for the newest only.
+   * Needed once a type the stream holds has more than one version.
+   */
+  upcast?: (type: string, schemaVersion: number, data: unknown) => unknown;
 }
 
 /**
@@ -109,7 +115,12 @@ export class CommandHandler<Command, State, Event extends DomainEvent> {
     const { store, decider } = this.config;
     const recorded = await store.readStream(streamId, { fromRevision: known.revision + 1 });
     let state = known.state;
-    for (const e of recorded) state = decider.evolve(state, { type: e.type, data: e.data } as Event);
+    const upcast = this.config.upcast ?? ((_type: string, _version: number, data: unknown) => data);
+    for (const e of recorded)
+      state = decider.evolve(state, {
+        type: e.type,
+        data: upcast(e.type, e.metadata.schemaVersion, e.data),
+      } as Event);
     return {
       state,
       revision: recorded.length === 0 ? known.revision : recorded[recorded.length - 1].revision,

@@ -1,7 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import { createTransport, type Transporter } from 'nodemailer';
 import type { Pool } from 'pg';
-import { assertValidEvent, ORGANISATION_CUSTOMER_ID, type CampaignSuppressionReason } from '@crm/contracts';
+import {
+  assertValidEvent,
+  ORGANISATION_CUSTOMER_ID,
+  upcastStoredEvent,
+  type CampaignSuppressionReason,
+} from '@crm/contracts';
 import { CommandHandler } from '@crm/decider';
 import type { EventStore } from '@crm/event-store';
 import type { DurableTimers, Queryable } from '@crm/timers';
@@ -32,7 +37,9 @@ import {
 } from './campaign.events';
 import { mergeFields } from './merge-fields';
 import { signUnsubscribe } from './unsubscribe.link';
+import { currentListMembers, type StaticListMembers } from '../list/list-members';
 import { trackedMail } from '../response/tracked-mail';
+import { classifySmtpFailure } from './smtp-failure';
 
 /** The durable timer of a campaign step: key `<campaignId>:<step>`, due when the step is. */
 export const CAMPAIGN_STEP_TIMER = 'campaign-step';
@@ -87,6 +94,7 @@ export interface CampaignSenderOptions {
   timers: DurableTimers;
   directory?: RecipientDirectory;
   segmentMembers?: SegmentMembers;
+  listMembers?: StaticListMembers;
   transport?: Transporter;
   /** Who the events name as their actor. */
   actor?: string;
@@ -126,13 +134,23 @@ export class CampaignSender {
   private readonly consents: CommandHandler<ConsentCommand, ConsentState, ConsentEvent>;
   private readonly directory: RecipientDirectory;
   private readonly segmentMembers: SegmentMembers;
+  private readonly listMembers: StaticListMembers;
   private readonly context;
 
   constructor(private readonly options: CampaignSenderOptions) {
     const { store, pool, config } = options;
-    this.transport = options.transport ?? createTransport(config.SMTP_URL);
+    // A pool of SMTP connections, one per concurrent sender: no TCP and SMTP handshake per message.
+    this.transport =
+      options.transport ??
+      createTransport({
+        url: config.SMTP_URL,
+        pool: true,
+        maxConnections: config.CAMPAIGN_SEND_CONCURRENCY,
+        maxMessages: Infinity,
+      });
     this.directory = options.directory ?? new PostgresRecipientDirectory(pool);
     this.segmentMembers = options.segmentMembers ?? currentMembers(pool);
+    this.listMembers = options.listMembers ?? currentListMembers(pool);
     this.context = () => ({
       commandId: randomUUID(),
       correlationId: randomUUID(),
@@ -143,6 +161,7 @@ export class CampaignSender {
       decider: campaignDecider,
       schemaVersions: CAMPAIGN_STREAM_SCHEMA_VERSIONS,
       validateEvent: assertValidEvent,
+      upcast: upcastStoredEvent,
       customerIdOf: () => ORGANISATION_CUSTOMER_ID,
     });
     this.recipients = new CommandHandler({
@@ -191,8 +210,18 @@ export class CampaignSender {
     if (state.status === 'none' || state.status === 'draft' || step >= state.steps.length) return undefined;
     if (state.stepsSent.some((s) => s.step === step)) return undefined;
     await this.addRecipients(state, step);
-    let handled = 0;
-    while (handled < limit && (await this.sendOne(state, step))) handled++;
+    // CAMPAIGN_SEND_CONCURRENCY senders claim rows side by side (SKIP LOCKED keeps them apart),
+    // `limit` attempts between them.
+    let claimed = 0;
+    const worker = async () => {
+      while (claimed < limit) {
+        claimed++;
+        if (!(await this.sendOne(state, step))) return;
+      }
+    };
+    await Promise.all(
+      Array.from({ length: Math.max(1, this.options.config.CAMPAIGN_SEND_CONCURRENCY) }, worker),
+    );
     const counts = await this.counts(campaignId, step);
     if (counts.remaining > 0) return { ...counts, completed: false };
     const { state: after } = await this.campaigns.handle(
@@ -225,13 +254,53 @@ export class CampaignSender {
         where campaign_id = $1 group by step, status order by step`,
       [campaignId],
     );
-    const steps = new Map<number, { step: number; pending: number; sent: number; suppressed: number }>();
+    type Counts = { step: number; pending: number; sent: number; suppressed: number; bounced: number };
+    const steps = new Map<number, Counts>();
     for (const { step, status, count } of rows) {
-      const entry = steps.get(step) ?? { step, pending: 0, sent: 0, suppressed: 0 };
-      entry[status as 'pending' | 'sent' | 'suppressed'] = count;
+      const entry = steps.get(step) ?? { step, pending: 0, sent: 0, suppressed: 0, bounced: 0 };
+      entry[status as 'pending' | 'sent' | 'suppressed' | 'bounced'] = count;
       steps.set(step, entry);
     }
     return [...steps.values()];
+  }
+
+  /**
+   * A recipient's server refused the step's message for good, while sending (an SMTP 5xx) or later
+   * (a bounce report naming its Message-ID): the bounce on the recipient's stream, e-mail suppressed
+   * in their consent ledger (`hard_bounce`: no campaign reaches the address again), the send ledger
+   * row `bounced`. Each part is idempotent, so a report delivered twice, or a retry after a crash
+   * half-way, records nothing more. `db`: the transaction holding the row, if any.
+   */
+  async recordBounce(
+    bounce: {
+      campaignId: string;
+      step: number;
+      customerId: string;
+      messageId: string;
+      smtpCode?: number;
+      smtpStatus?: string;
+      at: string;
+    },
+    db: Queryable = this.options.pool,
+  ): Promise<void> {
+    const { campaignId, step, customerId, messageId, at } = bounce;
+    await this.recipients.handle(
+      recipientStreamId(campaignId, customerId),
+      { type: 'RecordBounce', data: bounce },
+      this.context(),
+    );
+    await this.consents.handle(
+      consentStreamId(customerId),
+      { type: 'SuppressContact', data: { customerId, reason: 'hard_bounce', channel: 'email', at } },
+      this.context(),
+    );
+    await db.query(
+      `update marketing.campaign_delivery
+          set status = 'bounced', message_id = $4, attempted_at = now(), retry_at = null,
+              reason = $5
+        where campaign_id = $1 and step = $2 and customer_id = $3`,
+      [campaignId, step, customerId, messageId, bounce.smtpStatus ?? String(bounce.smtpCode ?? 'bounced')],
+    );
   }
 
   close(): void {
@@ -240,7 +309,12 @@ export class CampaignSender {
 
   private async counts(campaignId: string, step: number) {
     const found = (await this.deliveryCounts(campaignId)).find((s) => s.step === step);
-    return { sent: found?.sent ?? 0, suppressed: found?.suppressed ?? 0, remaining: found?.pending ?? 0 };
+    // A message bounced while sending was not delivered: the step counts it as suppressed.
+    return {
+      sent: found?.sent ?? 0,
+      suppressed: (found?.suppressed ?? 0) + (found?.bounced ?? 0),
+      remaining: found?.pending ?? 0,
+    };
   }
 
   /**
@@ -261,8 +335,10 @@ export class CampaignSender {
         [campaignId, step - 1, step],
       );
       customerIds = rows.map((r) => r.customer_id);
-    } else if (state.audience.kind === 'list') customerIds = state.audience.customerIds;
-    else customerIds = await this.segmentMembers(state.audience.segmentId);
+    } else if (state.audience.kind === 'customers') customerIds = state.audience.customerIds;
+    else if (state.audience.kind === 'segment')
+      customerIds = await this.segmentMembers(state.audience.segmentId);
+    else customerIds = await this.listMembers(state.audience.listId);
     await pool.query(
       `insert into marketing.campaign_delivery (campaign_id, step, customer_id)
        select $1, $2, unnest($3::uuid[]) on conflict do nothing`,
@@ -279,6 +355,7 @@ export class CampaignSender {
       const { rows } = await client.query<{ customer_id: string }>(
         `select customer_id from marketing.campaign_delivery
           where campaign_id = $1 and step = $2 and status = 'pending'
+            and (retry_at is null or retry_at <= now())
           order by customer_id limit 1 for update skip locked`,
         [campaignId, step],
       );
@@ -311,7 +388,26 @@ export class CampaignSender {
         );
       } else {
         const messageId = campaignMessageId(campaignId, step, customerId);
-        await this.mail(state, step, customerId, recipient!, messageId);
+        const failure = await this.mail(state, step, customerId, recipient!, messageId).then(
+          () => undefined,
+          classifySmtpFailure,
+        );
+        if (failure?.kind === 'permanent') {
+          await this.recordBounce({ ...base, messageId, ...failure.smtp }, client);
+          await client.query('commit');
+          return true;
+        }
+        if (failure?.kind === 'temporary') {
+          await client.query(
+            `update marketing.campaign_delivery
+                set attempts = attempts + 1, last_error = $4, attempted_at = now(),
+                    retry_at = now() + least(interval '1 hour', interval '30 seconds' * power(2, attempts))
+              where campaign_id = $1 and step = $2 and customer_id = $3`,
+            [campaignId, step, customerId, failure.error.slice(0, 500)],
+          );
+          await client.query('commit');
+          return true;
+        }
         await this.recipients.handle(
           stream,
           { type: 'RecordDelivery', data: { ...base, outcome: 'sent', messageId } },

@@ -19,12 +19,16 @@ import {
   type Role,
 } from '@crm/service-kit';
 import { ConsentOutcomeDto } from '../consent/consent.controller';
-import { CampaignDto, CampaignIdParams, ScheduleDto, UnsubscribeTokenParams } from './campaign.dto';
+import { CampaignDto, CampaignIdParams, CostDto, ScheduleDto, UnsubscribeTokenParams } from './campaign.dto';
 import { CampaignService } from './campaign.service';
 
 export class CampaignAcceptedDto {
   @ApiProperty({ format: 'uuid' }) campaignId!: string;
   @ApiProperty({ description: 'Revision of the campaign (its ETag)' }) revision!: number;
+}
+
+export class CampaignCostBookedDto extends CampaignAcceptedDto {
+  @ApiProperty({ description: 'The campaign’s cost after this one' }) cost!: number;
 }
 
 const MARKETERS: [Role, ...Role[]] = ['marketer', 'admin'];
@@ -41,10 +45,11 @@ export class CampaignController {
     roles: MARKETERS,
     status: 201,
     operationId: 'draftCampaign',
-    summary: 'Draft a campaign: purpose, channel, audience (a list or a segment), steps, budget and cost',
+    summary:
+      'Draft a campaign: objective, purpose, channel, audience (customers, a segment or a static list), steps, budget and cost',
     description: 'Drafted',
     type: CampaignAcceptedDto,
-    problems: { ...BODY_COMMAND_PROBLEMS, 422: DRAFT_RULES },
+    problems: { ...BODY_COMMAND_PROBLEMS, 422: `${DRAFT_RULES}, CAMPAIGN_AUDIENCE_NOT_FOUND` },
   })
   async draft(
     @Body() dto: CampaignDto,
@@ -68,7 +73,7 @@ export class CampaignController {
     problems: {
       ...BODY_COMMAND_PROBLEMS,
       404: 'No such campaign (CAMPAIGN_NOT_FOUND)',
-      422: `${DRAFT_RULES}, CAMPAIGN_NOT_DRAFT`,
+      422: `${DRAFT_RULES}, CAMPAIGN_AUDIENCE_NOT_FOUND, CAMPAIGN_NOT_DRAFT`,
     },
   })
   async revise(
@@ -102,6 +107,33 @@ export class CampaignController {
     @CommandCtx() context: CommandContext,
   ) {
     return this.campaigns.schedule(id, dto.startAt, context);
+  }
+
+  @CommandEndpoint({
+    path: 'campaigns/:id/costs',
+    roles: MARKETERS,
+    status: 201,
+    operationId: 'recordCampaignCost',
+    summary: 'Book a cost to a campaign (in its currency): its ROI and cost per lead and customer count it',
+    description: 'Booked: the campaign with its cost after this one',
+    type: CampaignCostBookedDto,
+    ifMatch: 'campaign',
+    problems: {
+      ...BODY_COMMAND_PROBLEMS,
+      404: 'No such campaign (CAMPAIGN_NOT_FOUND)',
+      422: 'Another currency than the campaign’s (CAMPAIGN_CURRENCY_MISMATCH)',
+    },
+  })
+  async recordCost(
+    @Param() { id }: CampaignIdParams,
+    @Body() dto: CostDto,
+    @IfMatchRevision() expectedRevision: number | undefined,
+    @CommandCtx() context: CommandContext,
+    @Res({ passthrough: true }) res: Response,
+  ) {
+    const result = await this.campaigns.recordCost(id, dto, context, expectedRevision);
+    res.setHeader('ETag', etagFor(result.revision));
+    return result;
   }
 
   @Get('campaigns/:id')

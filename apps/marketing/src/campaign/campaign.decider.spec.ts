@@ -10,9 +10,10 @@ const spec = deciderSpec(campaignDecider);
 
 const CONTENT: CampaignContent = {
   name: 'Spring offers',
+  objective: 'acquisition',
   purpose: 'offers',
   channel: 'email',
-  audience: { kind: 'list', customerIds: [customerId] },
+  audience: { kind: 'customers', customerIds: [customerId] },
   steps: [
     { subject: 'Spring offers for {{name}}', body: 'Hello {{name}}', waitDays: 0, onlyNonResponders: false },
     { subject: 'Last days', body: 'Still time, {{name}}', waitDays: 3, onlyNonResponders: true },
@@ -143,5 +144,71 @@ describe('recipient decider', () => {
           data: { campaignId, step: 1, customerId, reason: 'withdrawn', suppressedAt: at },
         },
       ]);
+  });
+
+  describe('bounces', () => {
+    const sent = {
+      type: 'CampaignMessageSent' as const,
+      data: { campaignId, step: 0, customerId, messageId: '<m@crm.example>', sentAt: at },
+    };
+    const bounce = (step: number) => ({
+      type: 'RecordBounce' as const,
+      data: {
+        campaignId,
+        step,
+        customerId,
+        messageId: '<m@crm.example>',
+        smtpCode: 550,
+        smtpStatus: '5.1.1',
+        at,
+      },
+    });
+    const bounced = (step: number) => ({
+      type: 'CampaignMessageBounced' as const,
+      data: {
+        campaignId,
+        step,
+        customerId,
+        messageId: '<m@crm.example>',
+        smtpCode: 550,
+        smtpStatus: '5.1.1',
+        bouncedAt: at,
+      },
+    });
+    const recipients = deciderSpec(recipientDecider);
+
+    it('records a bounce while sending (nothing sent before it) and one reported after the message was sent, once', () => {
+      recipients
+        .given([])
+        .when(bounce(0))
+        .then([bounced(0)]);
+      recipients
+        .given([sent])
+        .when(bounce(0))
+        .then([bounced(0)]);
+      recipients
+        .given([sent, bounced(0)])
+        .when(bounce(0))
+        .thenNothingHappens();
+    });
+
+    it('a bounced step is done: sending it again after a crash records nothing', () => {
+      recipients
+        .given([bounced(0)])
+        .when(record(0))
+        .thenNothingHappens();
+    });
+
+    it('refuses a bounce of a step that was suppressed: no message went out', () => {
+      recipients
+        .given([
+          {
+            type: 'CampaignMessageSuppressed',
+            data: { campaignId, step: 0, customerId, reason: 'no_consent', suppressedAt: at },
+          },
+        ])
+        .when(bounce(0))
+        .thenThrows('CAMPAIGN_MESSAGE_NOT_SENT');
+    });
   });
 });

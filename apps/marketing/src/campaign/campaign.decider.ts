@@ -1,6 +1,7 @@
 import type {
   CampaignAudience,
   CampaignChannel,
+  CampaignObjective,
   CampaignStep,
   CampaignSuppressionReason,
   ConsentPurpose,
@@ -12,6 +13,7 @@ import { unknownMergeFields } from './merge-fields';
 /** What a marketer drafts (and revises while a draft). */
 export interface CampaignContent {
   name: string;
+  objective: CampaignObjective;
   purpose: ConsentPurpose;
   channel: CampaignChannel;
   audience: CampaignAudience;
@@ -89,6 +91,7 @@ function existing(state: CampaignState, campaignId: string): Existing {
 
 const content = (c: CampaignContent): CampaignContent => ({
   name: c.name,
+  objective: c.objective,
   purpose: c.purpose,
   channel: c.channel,
   audience: c.audience,
@@ -204,44 +207,86 @@ export function stepDueAt(state: CampaignState, step: number): Date | undefined 
 }
 
 /** What one recipient of a campaign was sent or spared, per step (`campaignRecipient-<c>-<customer>`). */
-export type RecipientCommand = {
-  type: 'RecordDelivery';
-  data: { campaignId: string; step: number; customerId: string; at: string } & (
-    { outcome: 'sent'; messageId: string } | { outcome: 'suppressed'; reason: CampaignSuppressionReason }
-  );
-};
+export type RecipientCommand =
+  | {
+      type: 'RecordDelivery';
+      data: { campaignId: string; step: number; customerId: string; at: string } & (
+        { outcome: 'sent'; messageId: string } | { outcome: 'suppressed'; reason: CampaignSuppressionReason }
+      );
+    }
+  | {
+      /** The recipient's mail server refused the step's message for good (while sending, or later). */
+      type: 'RecordBounce';
+      data: {
+        campaignId: string;
+        step: number;
+        customerId: string;
+        messageId: string;
+        smtpCode?: number;
+        smtpStatus?: string;
+        at: string;
+      };
+    };
 export interface RecipientState {
-  steps: Record<number, 'sent' | 'suppressed'>;
+  steps: Record<number, 'sent' | 'suppressed' | 'bounced'>;
+}
+
+function recordDelivery(
+  data: Extract<RecipientCommand, { type: 'RecordDelivery' }>['data'],
+  state: RecipientState,
+): RecipientEvent[] {
+  if (state.steps[data.step]) return [];
+  const { campaignId, step, customerId, at } = data;
+  return data.outcome === 'sent'
+    ? [
+        {
+          type: 'CampaignMessageSent',
+          data: { campaignId, step, customerId, messageId: data.messageId, sentAt: at },
+        },
+      ]
+    : [
+        {
+          type: 'CampaignMessageSuppressed',
+          data: { campaignId, step, customerId, reason: data.reason, suppressedAt: at },
+        },
+      ];
+}
+
+/**
+ * A bounce while sending is recorded with no `CampaignMessageSent` before it; a bounce reported
+ * later follows the step's `CampaignMessageSent`. Once per step; never for a suppressed step.
+ */
+function recordBounce(
+  data: Extract<RecipientCommand, { type: 'RecordBounce' }>['data'],
+  state: RecipientState,
+): RecipientEvent[] {
+  const { at, ...bounce } = data;
+  const outcome = state.steps[data.step];
+  if (outcome === 'bounced') return [];
+  if (outcome === 'suppressed')
+    throw ruleBroken('CAMPAIGN_MESSAGE_NOT_SENT', `step ${data.step} was not sent to this customer`, {
+      step: data.step,
+    });
+  return [{ type: 'CampaignMessageBounced', data: { ...bounce, bouncedAt: at } }];
 }
 
 /** Records each step of each recipient once: a second record of the same step decides nothing. */
 export const recipientDecider: Decider<RecipientCommand, RecipientState, RecipientEvent> = {
   initialState: () => ({ steps: {} }),
-  decide({ data }, state) {
-    if (state.steps[data.step]) return [];
-    const { campaignId, step, customerId, at } = data;
-    return data.outcome === 'sent'
-      ? [
-          {
-            type: 'CampaignMessageSent',
-            data: { campaignId, step, customerId, messageId: data.messageId, sentAt: at },
-          },
-        ]
-      : [
-          {
-            type: 'CampaignMessageSuppressed',
-            data: { campaignId, step, customerId, reason: data.reason, suppressedAt: at },
-          },
-        ];
-  },
-  evolve: (state, event) =>
+  decide: (command, state) =>
+    command.type === 'RecordDelivery'
+      ? recordDelivery(command.data, state)
+      : recordBounce(command.data, state),
+  evolve: (state, event) => {
     // The stream holds responses too (src/response/response.decider.ts): only deliveries count here.
-    event.type === 'CampaignMessageSent' || event.type === 'CampaignMessageSuppressed'
-      ? {
-          steps: {
-            ...state.steps,
-            [event.data.step]: event.type === 'CampaignMessageSent' ? 'sent' : 'suppressed',
-          },
-        }
-      : state,
+    const outcome =
+      event.type === 'CampaignMessageSent'
+        ? 'sent'
+        : event.type === 'CampaignMessageSuppressed'
+          ? 'suppressed'
+          : event.type === 'CampaignMessageBounced'
+            ? 'bounced'
+            : undefined;
+    return outcome ? { steps: { ...state.steps, [event.data.step]: outcome } } : state;
+  },
 };

@@ -8,6 +8,7 @@ import {
   IsIn,
   IsInt,
   IsObject,
+  IsOptional,
   IsString,
   IsUUID,
   Matches,
@@ -19,8 +20,11 @@ import {
 } from 'class-validator';
 import {
   CAMPAIGN_CHANNELS,
+  CAMPAIGN_OBJECTIVES,
   CONSENT_PURPOSES,
+  type CampaignAudience,
   type CampaignChannel,
+  type CampaignObjective,
   type ConsentPurpose,
 } from '@crm/contracts';
 import { IsDecimalNumber, IsInstant, IsNotBlank } from '@crm/service-kit';
@@ -36,19 +40,34 @@ export class UnsubscribeTokenParams {
   token!: string;
 }
 
+const AUDIENCE_KINDS = ['customers', 'segment', 'list'] as const;
+/** `list` with `customerIds` and no `listId`: the v1 form of `customers`, still accepted. */
+const namesCustomers = (a: AudienceDto) =>
+  a.kind === 'customers' || (a.kind === 'list' && a.listId === undefined && a.customerIds !== undefined);
+
 export class AudienceDto {
-  @ApiProperty({ enum: ['list', 'segment'] }) @IsIn(['list', 'segment']) kind!: 'list' | 'segment';
-  @ApiPropertyOptional({ type: [String], format: 'uuid', description: 'For a list: the customers' })
-  @ValidateIf((a: AudienceDto) => a.kind === 'list')
+  @ApiProperty({
+    enum: AUDIENCE_KINDS,
+    description:
+      "customers: named one by one; segment: its members when each step goes out; list: a static list's members when each step goes out",
+  })
+  @IsIn(AUDIENCE_KINDS)
+  kind!: (typeof AUDIENCE_KINDS)[number];
+  @ApiPropertyOptional({ type: [String], format: 'uuid', description: 'For customers: who' })
+  @ValidateIf(namesCustomers)
   @IsArray()
   @ArrayMinSize(1)
   @ArrayMaxSize(10_000)
   @IsUUID('all', { each: true })
   customerIds?: string[];
-  @ApiPropertyOptional({ format: 'uuid', description: 'For a segment: its members when each step goes out' })
+  @ApiPropertyOptional({ format: 'uuid', description: 'For a segment: which' })
   @ValidateIf((a: AudienceDto) => a.kind === 'segment')
   @IsUUID()
   segmentId?: string;
+  @ApiPropertyOptional({ format: 'uuid', description: 'For a static list (`/lists`): which' })
+  @ValidateIf((a: AudienceDto) => a.kind === 'list' && !namesCustomers(a))
+  @IsUUID()
+  listId?: string;
 }
 
 export class StepDto {
@@ -72,6 +91,15 @@ export class CampaignDto {
   @ApiProperty({ maxLength: 200 }) @IsString() @IsNotBlank() @MaxLength(200) name!: string;
   @ApiProperty({ enum: CONSENT_PURPOSES }) @IsIn(CONSENT_PURPOSES) purpose!: ConsentPurpose;
   @ApiProperty({ enum: CAMPAIGN_CHANNELS }) @IsIn(CAMPAIGN_CHANNELS) channel!: CampaignChannel;
+  @ApiPropertyOptional({
+    enum: CAMPAIGN_OBJECTIVES,
+    default: 'acquisition',
+    description:
+      'What it is for; a response of an acquired customer to a cross_sell or up_sell campaign opens an opportunity',
+  })
+  @IsOptional()
+  @IsIn(CAMPAIGN_OBJECTIVES)
+  objective?: CampaignObjective;
   @ApiProperty({ type: AudienceDto })
   @IsObject()
   @ValidateNested()
@@ -95,8 +123,30 @@ export class CampaignDto {
   @ApiProperty({ pattern: '^[A-Z]{3}$' }) @IsString() @Matches(/^[A-Z]{3}$/) currency!: string;
 }
 
+export class CostDto {
+  @ApiProperty({ description: 'The amount, in the campaign’s currency', minimum: 0.01 })
+  @IsDecimalNumber(2)
+  @Min(0.01)
+  @Max(1e12)
+  amount!: number;
+  @ApiProperty({ pattern: '^[A-Z]{3}$' }) @IsString() @Matches(/^[A-Z]{3}$/) currency!: string;
+  @ApiProperty({ maxLength: 100, description: 'What it was for (e.g. design, sending, ads)' })
+  @IsString()
+  @IsNotBlank()
+  @MaxLength(100)
+  item!: string;
+}
+
 export class ScheduleDto {
   @ApiProperty({ description: 'When the first step goes out (ISO 8601), now or later' })
   @IsInstant()
   startAt!: string;
+}
+
+/** The audience as the contract has it. */
+export function audienceOf(dto: AudienceDto): CampaignAudience {
+  if (namesCustomers(dto)) return { kind: 'customers', customerIds: dto.customerIds! };
+  return dto.kind === 'segment'
+    ? { kind: 'segment', segmentId: dto.segmentId! }
+    : { kind: 'list', listId: dto.listId! };
 }

@@ -8,7 +8,9 @@ export type CampaignEvent = Of<
   'CampaignDrafted' | 'CampaignRevised' | 'CampaignScheduled' | 'CampaignStepSent' | 'CampaignCostRecorded'
 >;
 /** The events of one recipient of one campaign (`campaignRecipient-<campaignId>-<customerId>`). */
-export type RecipientEvent = Of<'CampaignMessageSent' | 'CampaignMessageSuppressed'>;
+export type RecipientEvent = Of<
+  'CampaignMessageSent' | 'CampaignMessageSuppressed' | 'CampaignMessageBounced'
+>;
 
 export const campaignStreamId = (campaignId: string) => `campaign-${campaignId}`;
 export const recipientStreamId = (campaignId: string, customerId: string) =>
@@ -27,4 +29,5 @@ export const CAMPAIGN_STREAM_SCHEMA_VERSIONS = versions([
 export const RECIPIENT_STREAM_SCHEMA_VERSIONS = versions([
   'CampaignMessageSent',
   'CampaignMessageSuppressed',
+  'CampaignMessageBounced',
 ]);

@@ -11,24 +11,21 @@ import {
   assertValidEvent,
   commandTime,
   ORGANISATION_CUSTOMER_ID,
-  type CampaignAudience,
+  upcastStoredEvent,
   type CommandContext,
 } from '@crm/contracts';
-import { CommandHandler, notFound } from '@crm/decider';
+import { CommandHandler, notFound, ruleBroken } from '@crm/decider';
 import { PLATFORM_RUNTIME, type PlatformRuntime } from '@crm/service-kit';
 import { DurableTimers } from '@crm/timers';
 import { ConsentService } from '../consent/consent.service';
 import { MarketingConfig } from '../marketing.config';
 import { CAMPAIGN_STEP_TIMER, CampaignSender, stepTimerKey } from './campaign-sender';
 import { campaignDecider, type CampaignCommand, type CampaignState } from './campaign.decider';
-import type { CampaignDto } from './campaign.dto';
+import { audienceOf, type CampaignDto } from './campaign.dto';
 import { CAMPAIGN_STREAM_SCHEMA_VERSIONS, campaignStreamId, type CampaignEvent } from './campaign.events';
+import { listStreamId } from '../list/list.events';
+import { segmentStreamId } from '../segment/segment.events';
 import { verifyUnsubscribe } from './unsubscribe.link';
-
-const audienceOf = (dto: CampaignDto['audience']): CampaignAudience =>
-  dto.kind === 'list'
-    ? { kind: 'list', customerIds: dto.customerIds ?? [] }
-    : { kind: 'segment', segmentId: dto.segmentId! };
 
 /**
  * Campaigns over HTTP (draft, revise, schedule, read) and their sending: each step a durable timer
@@ -42,6 +39,7 @@ export class CampaignService implements OnApplicationBootstrap, OnApplicationShu
   private readonly handler: CommandHandler<CampaignCommand, CampaignState, CampaignEvent>;
   private readonly logger = new Logger('campaigns');
   private readonly pool: PlatformRuntime['pool'];
+  private readonly store: PlatformRuntime['store'];
 
   constructor(
     @Inject(PLATFORM_RUNTIME) runtime: PlatformRuntime,
@@ -49,6 +47,7 @@ export class CampaignService implements OnApplicationBootstrap, OnApplicationShu
     private readonly consents: ConsentService,
   ) {
     this.pool = runtime.pool;
+    this.store = runtime.store;
     this.timers = new DurableTimers({
       pool: runtime.pool,
       schema: 'marketing',
@@ -72,6 +71,7 @@ export class CampaignService implements OnApplicationBootstrap, OnApplicationShu
       decider: campaignDecider,
       schemaVersions: CAMPAIGN_STREAM_SCHEMA_VERSIONS,
       validateEvent: assertValidEvent,
+      upcast: upcastStoredEvent,
       customerIdOf: () => ORGANISATION_CUSTOMER_ID,
     });
   }
@@ -88,9 +88,33 @@ export class CampaignService implements OnApplicationBootstrap, OnApplicationShu
     this.sender.close();
   }
 
+  /**
+   * What the decider is given: the audience as the contract has it, the objective (default
+   * `acquisition`). A segment or list that does not exist is the caller's mistake (422), not an
+   * empty audience found when the step goes out.
+   */
+  private async contentOf(dto: CampaignDto) {
+    const audience = audienceOf(dto.audience);
+    const [stream, field] =
+      audience.kind === 'segment'
+        ? [segmentStreamId(audience.segmentId), 'audience.segmentId']
+        : audience.kind === 'list'
+          ? [listStreamId(audience.listId), 'audience.listId']
+          : [undefined, undefined];
+    if (stream && (await this.store.readStream(stream, { maxCount: 1 })).length === 0)
+      throw ruleBroken(
+        'CAMPAIGN_AUDIENCE_NOT_FOUND',
+        `no ${audience.kind} ${stream.slice(stream.indexOf('-') + 1)}`,
+        {
+          field,
+        },
+      );
+    return { ...dto, objective: dto.objective ?? ('acquisition' as const), audience };
+  }
+
   async draft(dto: CampaignDto, context: CommandContext) {
     const campaignId = randomUUID();
-    const data = { ...dto, audience: audienceOf(dto.audience), campaignId, at: commandTime(context) };
+    const data = { ...(await this.contentOf(dto)), campaignId, at: commandTime(context) };
     const { revision } = await this.handler.handle(
       campaignStreamId(campaignId),
       { type: 'DraftCampaign', data },
@@ -101,7 +125,7 @@ export class CampaignService implements OnApplicationBootstrap, OnApplicationShu
   }
 
   async revise(campaignId: string, dto: CampaignDto, context: CommandContext, expectedRevision?: number) {
-    const data = { ...dto, audience: audienceOf(dto.audience), campaignId, at: commandTime(context) };
+    const data = { ...(await this.contentOf(dto)), campaignId, at: commandTime(context) };
     const { revision } = await this.handler.handle(
       campaignStreamId(campaignId),
       { type: 'ReviseCampaign', data },
@@ -109,6 +133,21 @@ export class CampaignService implements OnApplicationBootstrap, OnApplicationShu
       { expectedRevision },
     );
     return { campaignId, revision };
+  }
+
+  async recordCost(
+    campaignId: string,
+    cost: { amount: number; currency: string; item: string },
+    context: CommandContext,
+    expectedRevision?: number,
+  ) {
+    const { revision, state } = await this.handler.handle(
+      campaignStreamId(campaignId),
+      { type: 'RecordCost', data: { campaignId, ...cost, at: commandTime(context) } },
+      context,
+      { expectedRevision },
+    );
+    return { campaignId, revision, cost: state.status === 'none' ? 0 : state.cost };
   }
 
   /** Records the schedule, then sets the first step's timer (a crash between them: schedule again). */

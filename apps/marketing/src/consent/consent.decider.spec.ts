@@ -263,4 +263,81 @@ describe('consent ledger: withdrawal and suppression', () => {
         },
       ]);
   });
+
+  it('keeps the note of a suppression, and a global suppression covers a later one of a channel', () => {
+    const manual: ConsentCommand = {
+      type: 'SuppressContact',
+      data: { customerId, reason: 'manual', note: 'asked by phone never to be called', at: day(4) },
+    };
+    const everywhere: ConsentEvent = {
+      type: 'ContactSuppressed',
+      data: {
+        customerId,
+        reason: 'manual',
+        note: 'asked by phone never to be called',
+        effectiveAt: day(4),
+        recordedAt: day(4),
+      },
+    };
+    spec.given([]).when(manual).then([everywhere]);
+    spec
+      .given([everywhere])
+      .when({
+        type: 'SuppressContact',
+        data: { customerId, reason: 'complaint', channel: 'sms', at: day(5) },
+      })
+      .thenNothingHappens();
+  });
+
+  describe('a complaint (an abuse report of a campaign e-mail)', () => {
+    const complaint: ConsentCommand = {
+      type: 'RecordComplaint',
+      data: { customerId, purpose: 'newsletter', source: 'complaint', note: 'abuse', at: day(6) },
+    };
+    const suppressed: ConsentEvent = {
+      type: 'ContactSuppressed',
+      data: {
+        customerId,
+        reason: 'complaint',
+        channel: 'email',
+        note: 'abuse',
+        effectiveAt: day(6),
+        recordedAt: day(6),
+      },
+    };
+    const withdrawn: ConsentEvent = {
+      type: 'ConsentWithdrawn',
+      data: {
+        customerId,
+        purpose: 'newsletter',
+        channel: 'email',
+        source: 'complaint',
+        effectiveAt: day(6),
+        recordedAt: day(6),
+      },
+    };
+    const granted: ConsentEvent = {
+      type: 'ConsentGranted',
+      data: {
+        customerId,
+        purpose: 'newsletter',
+        channel: 'email',
+        lawfulBasis: 'consent',
+        source: 'web_form',
+        evidence: {},
+        effectiveAt: day(2),
+        recordedAt: day(2),
+      },
+    };
+
+    it('suppresses e-mail and withdraws the purpose’s e-mail consent, together', () => {
+      spec.given([granted]).when(complaint).then([suppressed, withdrawn]);
+    });
+
+    it('records only what the ledger does not say yet, and nothing the second time', () => {
+      spec.given([granted, suppressed]).when(complaint).then([withdrawn]);
+      spec.given([granted, withdrawn]).when(complaint).then([suppressed]);
+      spec.given([granted, suppressed, withdrawn]).when(complaint).thenNothingHappens();
+    });
+  });
 });

@@ -48,8 +48,18 @@ export type ConsentCommand =
         /** None: every channel. */
         channel?: ConsentChannel;
         effectiveAt?: string;
+        note?: string;
         at: string;
       };
+    }
+  | {
+      /**
+       * The customer reported a campaign's e-mail as abuse (a feedback loop's ARF report): e-mail
+       * suppressed (reason `complaint`) and the e-mail consent of the campaign's purpose withdrawn,
+       * together; each part only when the ledger does not say so already.
+       */
+      type: 'RecordComplaint';
+      data: { customerId: string; purpose: ConsentPurpose; source: string; note?: string; at: string };
     };
 
 export interface ConsentState {
@@ -183,8 +193,9 @@ function suppress(
   state: ConsentState,
   command: Extract<ConsentCommand, { type: 'SuppressContact' }>['data'],
 ): ConsentEvent[] {
-  const { customerId, reason, channel, at } = command;
+  const { customerId, reason, channel, note, at } = command;
   const effectiveAt = command.effectiveAt ?? at;
+  // Suppressed already, on this channel or every channel, from no later: nothing to add.
   const existing = state.ledger.find(
     (e) =>
       e.type === 'ContactSuppressed' &&
@@ -195,8 +206,25 @@ function suppress(
   return [
     {
       type: 'ContactSuppressed',
-      data: { customerId, reason, ...(channel ? { channel } : {}), effectiveAt, recordedAt: at },
+      data: {
+        customerId,
+        reason,
+        ...(channel ? { channel } : {}),
+        ...(note ? { note } : {}),
+        effectiveAt,
+        recordedAt: at,
+      },
     },
+  ];
+}
+
+function complain(
+  state: ConsentState,
+  { customerId, purpose, source, note, at }: Extract<ConsentCommand, { type: 'RecordComplaint' }>['data'],
+): ConsentEvent[] {
+  return [
+    ...suppress(state, { customerId, reason: 'complaint', channel: 'email', ...(note ? { note } : {}), at }),
+    ...withdraw(state, { customerId, purpose, channel: 'email', source, at }),
   ];
 }
 
@@ -227,6 +255,8 @@ export const consentDecider: Decider<ConsentCommand, ConsentState, ConsentEvent>
         return withdraw(state, command.data);
       case 'SuppressContact':
         return suppress(state, command.data);
+      case 'RecordComplaint':
+        return complain(state, command.data);
     }
   },
   evolve: (state, event) => ({ customerId: event.data.customerId, ledger: [...state.ledger, event] }),

@@ -18,6 +18,7 @@ import type { ConsentQueryDto, GrantConsentDto, WithdrawConsentDto } from './con
 import { CONSENT_STREAM_SCHEMA_VERSIONS, consentStreamId, type ConsentEvent } from './consent.events';
 import { linkExpiry, signLink, verifyLink } from './consent.link';
 import { consentAt, type ConsentAnswer } from './consent.rules';
+import type { SuppressContactDto } from './suppression.dto';
 
 /** What a consent command did. */
 export interface ConsentOutcome {
@@ -152,6 +153,56 @@ export class ConsentService {
     };
   }
 
+  /** A suppression by staff (`complaint` or `manual`; one channel or every channel). */
+  async suppress(customerId: string, dto: SuppressContactDto, context: CommandContext) {
+    const effectiveAt = instant(dto.effectiveAt);
+    const result = await this.handler.handle(
+      consentStreamId(customerId),
+      {
+        type: 'SuppressContact',
+        data: {
+          customerId,
+          reason: dto.reason,
+          ...(dto.channel ? { channel: dto.channel } : {}),
+          ...(effectiveAt ? { effectiveAt } : {}),
+          ...(dto.note ? { note: dto.note } : {}),
+          at: commandTime(context),
+        },
+      },
+      context,
+    );
+    return {
+      customerId,
+      reason: dto.reason,
+      ...(dto.channel ? { channel: dto.channel } : {}),
+      outcome: result.events.length > 0 ? ('suppressed' as const) : ('unchanged' as const),
+      revision: result.revision,
+    };
+  }
+
+  /** An abuse report of a campaign e-mail: e-mail suppressed and the purpose's e-mail consent withdrawn. */
+  async complaint(
+    customerId: string,
+    { purpose, note }: { purpose: ConsentPurpose; note?: string },
+    context: CommandContext,
+  ) {
+    const result = await this.handler.handle(
+      consentStreamId(customerId),
+      {
+        type: 'RecordComplaint',
+        data: {
+          customerId,
+          purpose,
+          source: 'complaint',
+          ...(note ? { note } : {}),
+          at: commandTime(context),
+        },
+      },
+      context,
+    );
+    return { recorded: result.events.map((e) => e.type), revision: result.revision };
+  }
+
   /** Whether the customer could be contacted at T, as known at K, per purpose and channel asked. */
   async query(customerId: string, query: ConsentQueryDto, now = new Date()) {
     const { state, revision } = await this.handler.load(consentStreamId(customerId));
@@ -161,6 +212,14 @@ export class ConsentService {
     for (const purpose of query.purpose ? [query.purpose] : CONSENT_PURPOSES)
       for (const channel of query.channel ? [query.channel] : CONSENT_CHANNELS)
         consents.push({ purpose, channel, ...consentAt(state.ledger, { purpose, channel, at, asKnownAt }) });
-    return { customerId, at, asKnownAt, revision, consents };
+    // The suppressions as known at K (of the channel asked, or of every channel), and whether in force at T.
+    const suppressions = state.ledger.flatMap((e) =>
+      e.type === 'ContactSuppressed' &&
+      Date.parse(e.data.recordedAt) <= Date.parse(asKnownAt) &&
+      (!query.channel || !e.data.channel || e.data.channel === query.channel)
+        ? [{ ...e.data, inForce: Date.parse(e.data.effectiveAt) <= Date.parse(at) }]
+        : [],
+    );
+    return { customerId, at, asKnownAt, revision, consents, suppressions };
   }
 }

@@ -70,4 +70,78 @@ describe('respondent decider', () => {
         },
       ]);
   });
+
+  describe('an acquired customer responding to a cross-sell or up-sell campaign', () => {
+    const expansion = {
+      campaignName: 'Battery storage',
+      objective: 'cross_sell' as const,
+      currency: 'EUR',
+      interests: ['solar'],
+    };
+    const published: RecipientStreamEvent = {
+      type: 'CampaignExpansionResponded',
+      data: {
+        campaignId,
+        campaignName: 'Battery storage',
+        objective: 'cross_sell',
+        step: 0,
+        customerId,
+        kind: 'open',
+        currency: 'EUR',
+        interests: ['solar'],
+        respondedAt: later,
+      },
+    };
+    const replied: RecipientStreamEvent = {
+      type: 'CampaignResponseRecorded',
+      data: { campaignId, step: 0, customerId, kind: 'reply', respondedAt: later },
+    };
+
+    it('publishes the first response for the pipeline context', () =>
+      spec.given([sent]).when(respond('open', { expansion })).then([opened, published]));
+
+    it('publishes it once per campaign: a later response of another kind or step is only recorded', () => {
+      spec.given([sent, opened, published]).when(respond('reply', { expansion })).then([replied]);
+      const sentLater: RecipientStreamEvent = {
+        type: 'CampaignMessageSent',
+        data: { campaignId, step: 1, customerId, messageId: '<m2@crm.example>', sentAt: later },
+      };
+      spec
+        .given([sent, opened, published, sentLater])
+        .when(respond('click', { step: 1, url: 'https://shop.example/', expansion }))
+        .then([
+          {
+            type: 'CampaignResponseRecorded',
+            data: {
+              campaignId,
+              step: 1,
+              customerId,
+              kind: 'click',
+              url: 'https://shop.example/',
+              respondedAt: later,
+            },
+          },
+        ]);
+    });
+
+    it('publishes it on the first response that comes as an expansion, even after earlier responses', () =>
+      spec
+        .given([sent, opened])
+        .when(respond('reply', { expansion: { ...expansion, objective: 'up_sell' } }))
+        .then([
+          replied,
+          { ...published, data: { ...published.data, objective: 'up_sell', kind: 'reply' } },
+        ] as RecipientStreamEvent[]));
+
+    it('publishes nothing again for a repeated response, nor for a step not sent', () => {
+      spec.given([sent, opened]).when(respond('open', { expansion })).thenNothingHappens();
+      spec
+        .given([sent])
+        .when(respond('click', { step: 1, expansion }))
+        .thenThrows('CAMPAIGN_RESPONSE_WITHOUT_MESSAGE');
+    });
+
+    it('publishes neither a prospect nor an expansion for a customer responding to any other campaign', () =>
+      spec.given([sent]).when(respond('open')).then([opened]));
+  });
 });

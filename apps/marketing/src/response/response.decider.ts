@@ -1,5 +1,6 @@
 import {
   CAMPAIGN_RESPONSE_EVENT_VERSIONS,
+  type CampaignExpansionObjective,
   type CampaignResponseEventMap,
   type CampaignResponseKind,
 } from '@crm/contracts';
@@ -9,7 +10,9 @@ import type { RecipientEvent } from '../campaign/campaign.events';
 type Of<K extends keyof CampaignResponseEventMap> = {
   [T in K]: DomainEvent<T, CampaignResponseEventMap[T]>;
 }[K];
-export type ResponseEvent = Of<'CampaignResponseRecorded' | 'CampaignProspectResponded'>;
+export type ResponseEvent = Of<
+  'CampaignResponseRecorded' | 'CampaignProspectResponded' | 'CampaignExpansionResponded'
+>;
 /** Every event of a recipient's stream (`campaignRecipient-<campaignId>-<customerId>`). */
 export type RecipientStreamEvent = RecipientEvent | ResponseEvent;
 
@@ -17,6 +20,17 @@ export type RecipientStreamEvent = RecipientEvent | ResponseEvent;
 export interface Prospect {
   personName?: string;
   email?: string;
+  interests: string[];
+}
+
+/**
+ * An acquired customer responding to a cross-sell or up-sell campaign: what the pipeline context
+ * needs to open an opportunity (the campaign's name, objective and currency; the profile's interests).
+ */
+export interface Expansion {
+  campaignName: string;
+  objective: CampaignExpansionObjective;
+  currency: string;
   interests: string[];
 }
 
@@ -31,6 +45,8 @@ export interface RecordResponse {
     at: string;
     /** Given when the responder is not a customer yet (see README: the rule). */
     prospect?: Prospect;
+    /** Given when the responder is an acquired customer and the campaign a cross-sell or up-sell. */
+    expansion?: Expansion;
   };
 }
 
@@ -46,18 +62,28 @@ export interface RespondentState {
   /** The responses recorded per step, each kind once (the first). */
   responses: Record<number, RecordedResponse[]>;
   /** The response published to the leads context (once per campaign and recipient). */
-  prospect?: { step: number; kind: CampaignResponseKind; at: string };
+  prospect?: PublishedResponse;
+  /** The response published to the pipeline context (once per campaign and recipient). */
+  expansion?: PublishedResponse;
+}
+
+/** The first response of a recipient published to another context. */
+export interface PublishedResponse {
+  step: number;
+  kind: CampaignResponseKind;
+  at: string;
 }
 
 /**
  * A recipient's responses: each kind once per step (a second open records nothing: the first
- * counts), only to a step they were sent (`CAMPAIGN_RESPONSE_WITHOUT_MESSAGE`), and the first
- * response of a prospect published once for the leads context.
+ * counts), only to a step they were sent (`CAMPAIGN_RESPONSE_WITHOUT_MESSAGE`), the first
+ * response of a prospect published once for the leads context, and the first response of an
+ * acquired customer to a cross-sell or up-sell campaign published once for the pipeline context.
  */
 export const respondentDecider: Decider<RecordResponse, RespondentState, RecipientStreamEvent> = {
   initialState: () => ({ sent: [], responses: {} }),
   decide({ data }, state) {
-    const { campaignId, step, customerId, kind, url, at, prospect } = data;
+    const { campaignId, step, customerId, kind, url, at, prospect, expansion } = data;
     if (!state.sent.includes(step))
       throw ruleBroken(
         'CAMPAIGN_RESPONSE_WITHOUT_MESSAGE',
@@ -65,14 +91,14 @@ export const respondentDecider: Decider<RecordResponse, RespondentState, Recipie
         { step },
       );
     if (state.responses[step]?.some((r) => r.kind === kind)) return [];
-    const recorded: RecipientStreamEvent = {
-      type: 'CampaignResponseRecorded',
-      data: { campaignId, step, customerId, kind, ...(url ? { url } : {}), respondedAt: at },
-    };
-    if (!prospect || state.prospect) return [recorded];
-    return [
-      recorded,
+    const events: RecipientStreamEvent[] = [
       {
+        type: 'CampaignResponseRecorded',
+        data: { campaignId, step, customerId, kind, ...(url ? { url } : {}), respondedAt: at },
+      },
+    ];
+    if (prospect && !state.prospect)
+      events.push({
         type: 'CampaignProspectResponded',
         data: {
           campaignId,
@@ -84,14 +110,30 @@ export const respondentDecider: Decider<RecordResponse, RespondentState, Recipie
           interests: prospect.interests,
           respondedAt: at,
         },
-      },
-    ];
+      });
+    if (expansion && !state.expansion)
+      events.push({
+        type: 'CampaignExpansionResponded',
+        data: {
+          campaignId,
+          campaignName: expansion.campaignName,
+          objective: expansion.objective,
+          step,
+          customerId,
+          kind,
+          currency: expansion.currency,
+          interests: expansion.interests,
+          respondedAt: at,
+        },
+      });
+    return events;
   },
   evolve(state, event) {
     switch (event.type) {
       case 'CampaignMessageSent':
         return { ...state, sent: [...state.sent, event.data.step] };
       case 'CampaignMessageSuppressed':
+      case 'CampaignMessageBounced':
         return state;
       case 'CampaignResponseRecorded': {
         const { step, kind, url, respondedAt: at } = event.data;
@@ -105,6 +147,10 @@ export const respondentDecider: Decider<RecordResponse, RespondentState, Recipie
         const { step, kind, respondedAt: at } = event.data;
         return { ...state, prospect: { step, kind, at } };
       }
+      case 'CampaignExpansionResponded': {
+        const { step, kind, respondedAt: at } = event.data;
+        return { ...state, expansion: { step, kind, at } };
+      }
     }
   },
 };
@@ -112,4 +158,5 @@ export const respondentDecider: Decider<RecordResponse, RespondentState, Recipie
 export const RESPONSE_STREAM_SCHEMA_VERSIONS = {
   CampaignResponseRecorded: CAMPAIGN_RESPONSE_EVENT_VERSIONS.CampaignResponseRecorded,
   CampaignProspectResponded: CAMPAIGN_RESPONSE_EVENT_VERSIONS.CampaignProspectResponded,
+  CampaignExpansionResponded: CAMPAIGN_RESPONSE_EVENT_VERSIONS.CampaignExpansionResponded,
 };

@@ -38,4 +38,9 @@ export class ResponseRecordedDto {
   @ApiProperty({ description: 'When the response (the first of its kind) came' }) respondedAt!: string;
   @ApiProperty({ description: 'The responder was not a customer yet: published to the leads context' })
   becameLead!: boolean;
+  @ApiProperty({
+    description:
+      'The responder is an acquired customer and the campaign a cross-sell or up-sell: published to the pipeline context, which opens an opportunity',
+  })
+  becameOpportunity!: boolean;
 }

@@ -2,8 +2,11 @@ import { randomUUID } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
 import {
   assertValidEvent,
+  CAMPAIGN_EXPANSION_OBJECTIVES,
   commandTime,
   ORGANISATION_CUSTOMER_ID,
+  type CampaignExpansionObjective,
+  type CampaignObjective,
   type CampaignResponseKind,
   type CommandContext,
 } from '@crm/contracts';
@@ -21,6 +24,7 @@ import {
 import {
   RESPONSE_STREAM_SCHEMA_VERSIONS,
   respondentDecider,
+  type Expansion,
   type Prospect,
   type RecipientStreamEvent,
   type RecordResponse,
@@ -30,6 +34,17 @@ import type { TrackingTarget } from './tracking.link';
 
 /** Lifecycle stages of a customer: a responder in none of them is a prospect, and becomes a lead. */
 export const CUSTOMER_STAGES = ['acquisition', 'retention', 'expansion'];
+
+const isExpansion = (objective: CampaignObjective): objective is CampaignExpansionObjective =>
+  (CAMPAIGN_EXPANSION_OBJECTIVES as readonly string[]).includes(objective);
+
+interface ProfileRow {
+  lifecycle_stage: string | null;
+  name: string | null;
+  email: string | null;
+  interests: string[] | null;
+  erased_at: Date | null;
+}
 
 export interface ResponseInput {
   kind: CampaignResponseKind;
@@ -95,7 +110,9 @@ export class ResponseService {
   async record(target: Omit<TrackingTarget, 'url'>, input: ResponseInput, context: CommandContext) {
     const { campaignId, step, customerId } = target;
     const at = input.at ? new Date(input.at).toISOString() : commandTime(context);
-    const prospect = await this.prospect(customerId);
+    const profile = await this.profile(customerId);
+    const prospect = this.prospect(profile);
+    const expansion = prospect ? undefined : await this.expansion(campaignId, profile);
     const { events, state } = await this.recipients.handle(
       recipientStreamId(campaignId, customerId),
       {
@@ -108,6 +125,7 @@ export class ResponseService {
           ...(input.url ? { url: input.url } : {}),
           at,
           ...(prospect ? { prospect } : {}),
+          ...(expansion ? { expansion } : {}),
         },
       },
       context,
@@ -132,7 +150,16 @@ export class ResponseService {
       recorded: events.some((e) => e.type === 'CampaignResponseRecorded'),
       respondedAt: first.at,
       becameLead: events.some((e) => e.type === 'CampaignProspectResponded'),
+      becameOpportunity: events.some((e) => e.type === 'CampaignExpansionResponded'),
     };
+  }
+
+  private async profile(customerId: string): Promise<ProfileRow | undefined> {
+    const { rows } = await this.pool.query<ProfileRow>(
+      'select lifecycle_stage, name, email, interests, erased_at from marketing.customer_profile where customer_id = $1',
+      [customerId],
+    );
+    return rows[0];
   }
 
   /**
@@ -140,23 +167,31 @@ export class ResponseService {
    * that is none of acquisition, retention, expansion (interest, or none). Their name and e-mail
    * travel to the leads context; an erased profile sends none.
    */
-  private async prospect(customerId: string): Promise<Prospect | undefined> {
-    const { rows } = await this.pool.query<{
-      lifecycle_stage: string | null;
-      name: string | null;
-      email: string | null;
-      interests: string[] | null;
-      erased_at: Date | null;
-    }>(
-      'select lifecycle_stage, name, email, interests, erased_at from marketing.customer_profile where customer_id = $1',
-      [customerId],
-    );
-    const profile = rows[0];
+  private prospect(profile: ProfileRow | undefined): Prospect | undefined {
     if (profile && CUSTOMER_STAGES.includes(profile.lifecycle_stage ?? '')) return undefined;
     if (!profile || profile.erased_at) return { interests: [] };
     return {
       ...(profile.name ? { personName: profile.name } : {}),
       ...(profile.email ? { email: profile.email } : {}),
+      interests: profile.interests ?? [],
+    };
+  }
+
+  /**
+   * What the pipeline context needs when an acquired customer (not erased) responds to a
+   * cross-sell or up-sell campaign; nothing for any other campaign objective.
+   */
+  private async expansion(
+    campaignId: string,
+    profile: ProfileRow | undefined,
+  ): Promise<Expansion | undefined> {
+    if (!profile || profile.erased_at) return undefined;
+    const { state } = await this.campaigns.load(campaignStreamId(campaignId));
+    if (state.status === 'none' || !isExpansion(state.objective)) return undefined;
+    return {
+      campaignName: state.name,
+      objective: state.objective,
+      currency: state.currency,
       interests: profile.interests ?? [],
     };
   }

@@ -112,6 +112,34 @@ describe('opportunity decider', () => {
         .given([{ ...opened, data: { ...opened.data, fromLeadId: undefined } } as OpportunityEvent])
         .when(openCmd({ fromLeadId: undefined }))
         .thenThrows('OPPORTUNITY_ALREADY_EXISTS'));
+
+    describe('from a campaign response', () => {
+      const campaignId = 'campaign-1';
+      const fromCampaign = openCmd({ fromLeadId: undefined, fromCampaignId: campaignId });
+      const openedFromCampaign = {
+        ...opened,
+        data: { ...opened.data, fromLeadId: undefined, fromCampaignId: campaignId },
+      } as OpportunityEvent;
+      it('records the campaign as its source', () => {
+        const { fromLeadId: _lead, ...data } = opened.data as Extract<
+          OpportunityEvent,
+          { type: 'OpportunityOpened' }
+        >['data'];
+        spec
+          .given([])
+          .when(fromCampaign)
+          .then([{ type: 'OpportunityOpened', data: { ...data, fromCampaignId: campaignId } }]);
+      });
+      it('does nothing when the same campaign response opens it again (redelivered reaction)', () =>
+        spec.given([openedFromCampaign]).when(fromCampaign).thenNothingHappens());
+      it('refuses a second opening from another campaign, or from a lead', () => {
+        spec
+          .given([openedFromCampaign])
+          .when(openCmd({ fromLeadId: undefined, fromCampaignId: 'campaign-2' }))
+          .thenThrows('OPPORTUNITY_ALREADY_EXISTS');
+        spec.given([openedFromCampaign]).when(openCmd()).thenThrows('OPPORTUNITY_ALREADY_EXISTS');
+      });
+    });
   });
 
   describe('moving through stages', () => {

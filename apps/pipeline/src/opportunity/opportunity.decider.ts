@@ -80,7 +80,10 @@ function decide(command: OpportunityCommand, state: OpportunityState): Opportuni
     case 'OpenOpportunity': {
       const { stage: stageName, stages, at, ...opened } = command.data;
       if (state) {
+        // Opened again from the same lead or campaign response (a redelivery): already done.
         if (opened.fromLeadId !== undefined && state.opened.fromLeadId === opened.fromLeadId) return [];
+        if (opened.fromCampaignId !== undefined && state.opened.fromCampaignId === opened.fromCampaignId)
+          return [];
         throw conflict('OPPORTUNITY_ALREADY_EXISTS', 'an opportunity with this id already exists');
       }
       const stage = stageName === undefined ? firstOpenStage(stages) : knownStage(stages, stageName);
@@ -107,6 +110,7 @@ function decide(command: OpportunityCommand, state: OpportunityState): Opportuni
         currency: opened.currency,
         ...(opened.expectedCloseDate !== undefined ? { expectedCloseDate: opened.expectedCloseDate } : {}),
         ...(opened.fromLeadId !== undefined ? { fromLeadId: opened.fromLeadId } : {}),
+        ...(opened.fromCampaignId !== undefined ? { fromCampaignId: opened.fromCampaignId } : {}),
         openedAt: at,
       };
       return [{ type: 'OpportunityOpened', data }];

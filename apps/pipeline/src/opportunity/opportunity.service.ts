@@ -41,6 +41,7 @@ export interface OpenOpportunityInput {
   expectedCloseDate?: string;
   stage?: string;
   fromLeadId?: string;
+  fromCampaignId?: string;
 }
 
 /**

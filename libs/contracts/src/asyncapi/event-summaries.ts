@@ -42,7 +42,8 @@ export const EVENT_SUMMARIES: Record<ContractEventType, string> = {
   ContactAdded: 'A person at the customer was added as a contact of the account.',
   ContactUpdated: 'Fields of a contact changed (only those, with their new values).',
   AccountWinRecorded: 'A won opportunity was recorded on the account (acquisition or expansion).',
-  OpportunityOpened: 'A sales opportunity was opened for the account.',
+  OpportunityOpened:
+    'A sales opportunity was opened for the account (from a converted lead, a cross-sell or up-sell campaign response, or by hand).',
   OpportunityStageChanged: 'The opportunity moved to another stage, with its new probability.',
   OpportunityDetailsChanged:
     'Name, amount, currency, close date, forecast or owner of an opportunity changed.',
@@ -67,19 +68,24 @@ export const EVENT_SUMMARIES: Record<ContractEventType, string> = {
   SegmentRedefined: "A segment's rule tree or name changed: a new version of its definition.",
   SegmentMemberJoined: 'A customer came to match a segment (the definition version they matched).',
   SegmentMemberLeft: 'A customer no longer matches a segment they were in.',
-  CampaignDrafted: 'A campaign was drafted: purpose, channel, audience, steps, budget and planned cost.',
+  CampaignDrafted:
+    'A campaign was drafted: objective, purpose, channel, audience (customers, a segment or a static list), steps, budget and planned cost.',
   CampaignRevised: 'A draft campaign changed (every field anew).',
   CampaignScheduled: 'A campaign was scheduled: its first step goes out at startAt.',
   CampaignMessageSent:
     'One step of a campaign was sent to one customer (consent checked at sending), with its SMTP Message-ID.',
   CampaignMessageSuppressed:
     'One step of a campaign was not sent to one customer: no consent at sending, or no address (the reason).',
+  CampaignMessageBounced:
+    "A campaign message was refused for good by the recipient's mail server (SMTP 5xx, or a bounce reported later): the address is suppressed on e-mail.",
   CampaignStepSent: 'Every recipient of a campaign step was sent a message or suppressed (the counts).',
   CampaignCostRecorded: 'A cost was booked to a campaign (the item, the amount and the total after it).',
   CampaignResponseRecorded:
     'A recipient responded to a campaign step (open, click, reply or form), each kind recorded once per step.',
   CampaignProspectResponded:
     'A responder who is not a customer yet (name, e-mail and interests, personal): the leads context captures them as a lead of the campaign.',
+  CampaignExpansionResponded:
+    "An acquired customer responded to a cross-sell or up-sell campaign (once per campaign): the pipeline context opens an opportunity for the customer's account with the campaign as its source.",
   StaticListCreated: 'A static list of customers was created (its name).',
   StaticListMembersAdded:
     'Customers were added to a static list in a batch, by hand or by a CSV import (the import and its lines).',

@@ -107,6 +107,8 @@ export const ContactSuppressedV1 = Type.Object({
   reason: StringEnum(SUPPRESSION_REASONS),
   /** The one channel suppressed; absent: every channel. Overrides any consent, for every purpose. */
   channel: Type.Optional(ContactChannel),
+  /** Why, in words (a manual suppression's note, a complaint's feedback type); may name people. */
+  note: Type.Optional(Personal(Type.String({ minLength: 1, maxLength: 500 }))),
   ...Bitemporal,
 });
 export type ContactSuppressedV1 = Static<typeof ContactSuppressedV1>;

@@ -151,6 +151,8 @@ export const OpportunityOpenedV1 = Type.Object({
   /** ISO 8601 date. */
   expectedCloseDate: Type.Optional(Text()),
   fromLeadId: Type.Optional(Uuid()),
+  /** Opened from a customer's response to this (cross-sell or up-sell) campaign of marketing. */
+  fromCampaignId: Type.Optional(Uuid()),
   openedAt: Timestamp(),
 });
 export type OpportunityOpenedV1 = Static<typeof OpportunityOpenedV1>;

@@ -11,7 +11,7 @@ import { KNOWLEDGE_EVENT_SCHEMAS } from '../service/knowledge-events';
 import { SERVICE_EVENT_SCHEMAS } from '../service/service-events';
 import { SERVICE_SETTINGS_EVENT_SCHEMAS } from '../service/service-settings-events';
 import { assertFits, contractViolation } from './contract-violation';
-import { createEventParser, type ParsedEventOf } from './event-parser';
+import { createEventParser, createUpcaster, type ParsedEventOf } from './event-parser';
 import { holdsPersonalData } from './personal-data';
 import { UPCASTERS } from './upcasters';
 
@@ -93,6 +93,13 @@ export function assertValidEvent(type: string, schemaVersion: number, data: unkn
 }
 
 const parse = createEventParser({ contracts: EVENT_CONTRACTS, publishers: PUBLISHERS, upcasters: UPCASTERS });
+
+/**
+ * The data of a stored event (a service's own stream: type without context, its schema version from
+ * the metadata) in the newest version of its type (`upcasters.ts`): what a decider folds, so that it
+ * is written for the newest version only. Data of types outside the contracts is answered unchanged.
+ */
+export const upcastStoredEvent = createUpcaster({ contracts: EVENT_CONTRACTS, upcasters: UPCASTERS });
 
 /**
  * Reads an event (a CloudEvent, or anything with its `type` and `data`) through its contract.

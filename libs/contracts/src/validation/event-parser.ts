@@ -55,7 +55,9 @@ function versionsOf(versions: SchemaVersions): number[] {
 type Step = (data: unknown) => unknown;
 
 /** Per type, its versions oldest first, each with the step to the next (none for the newest). */
-function upcastPaths<C extends EventContractSet>(options: EventParserOptions<C>) {
+function upcastPaths<C extends EventContractSet>(
+  options: Pick<EventParserOptions<C>, 'contracts' | 'upcasters'>,
+) {
   const paths = new Map<string, { version: number; step?: Step }[]>();
   for (const [type, versions] of Object.entries(options.contracts)) {
     const registered = (options.upcasters?.[type] ?? {}) as Readonly<Record<number, Step | undefined>>;
@@ -74,6 +76,28 @@ function upcastPaths<C extends EventContractSet>(options: EventParserOptions<C>)
 }
 
 /**
+ * Turns the data of any known version of an event type into the data of its newest version, step by
+ * step (a copy: the argument is never changed). Data of the newest version, and of a type outside
+ * the contracts, is answered as it is. For events a service reads back from its own store, which
+ * were checked against their version's schema when they were appended; readers of a topic use the
+ * parser below, which checks before and after.
+ */
+export function createUpcaster<C extends EventContractSet>(
+  options: Pick<EventParserOptions<C>, 'contracts' | 'upcasters'>,
+): (type: string, schemaVersion: number, data: unknown) => unknown {
+  const paths = upcastPaths(options);
+  return (type, schemaVersion, data) => {
+    const path = paths.get(type);
+    if (!path) return data;
+    const from = path.findIndex((p) => p.version === schemaVersion);
+    if (from === -1 || from === path.length - 1) return data;
+    let upcast = structuredClone(data);
+    for (const { step } of path.slice(from, -1)) upcast = step!(upcast);
+    return upcast;
+  };
+}
+
+/**
  * A reader of events (CloudEvents, or anything with `type` and `data`) through `contracts`. It
  * answers the typed event in the newest version of its type: data of an older version is checked
  * against the schema of its own version, upcast step by step, and the result checked against the
@@ -86,6 +110,7 @@ export function createEventParser<C extends EventContractSet>(
   options: EventParserOptions<C>,
 ): (event: { type: string; data: unknown }) => ParsedEventOf<C> | undefined {
   const paths = upcastPaths(options);
+  const upcast = createUpcaster(options);
   const { contracts, publishers } = options;
   return (event) => {
     const parsed = parseCloudEventType(event.type);
@@ -98,16 +123,9 @@ export function createEventParser<C extends EventContractSet>(
     assertFits(versions[schemaVersion], `${type} v${schemaVersion}`, event.data);
     const path = paths.get(type)!;
     const latest = path[path.length - 1].version;
-    let data = event.data;
-    if (schemaVersion !== latest) {
-      data = structuredClone(data);
-      for (const { step } of path.slice(
-        path.findIndex((p) => p.version === schemaVersion),
-        -1,
-      ))
-        data = step!(data);
+    const data = upcast(type, schemaVersion, event.data);
+    if (schemaVersion !== latest)
       assertFits(versions[latest], `${type} v${schemaVersion} upcast to v${latest}`, data);
-    }
     // Checked against the schema of the newest version of exactly this type just above.
     return { context, type, schemaVersion: latest, data } as ParsedEventOf<C>;
   };

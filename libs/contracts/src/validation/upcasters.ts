@@ -1,3 +1,4 @@
+import { campaignContentV1ToV2 } from '../marketing/campaign-events';
 import type { EventContracts } from './event-contracts';
 import type { Upcasters } from './event-parser';
 
@@ -10,6 +11,9 @@ import type { Upcasters } from './event-parser';
  * Publishing a v2 of `LeadConverted`: add `2: LeadConvertedV2` beside `1:` in the context's schemas,
  * write `LeadConverted: { 1: (v1) => ({ ...v1, newField: derivedFrom(v1) }) }` here, and run
  * `npm run contracts:generate`. Every version but the newest needs its upcaster (the parser refuses
- * to start without it). Empty today: every event type has one version.
+ * to start without it).
  */
-export const UPCASTERS: Upcasters<EventContracts> = {};
+export const UPCASTERS: Upcasters<EventContracts> = {
+  CampaignDrafted: { 1: campaignContentV1ToV2 },
+  CampaignRevised: { 1: campaignContentV1ToV2 },
+};
