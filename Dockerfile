@@ -5,10 +5,12 @@
 #   docker build -t crm/leads:dev .                                                 (SERVICE=leads, PORT=3001)
 #   docker build --build-arg SERVICE=pipeline --build-arg PORT=3002 -t crm/pipeline:dev .
 #   docker build --target oidc -t crm/oidc:dev .                                   (the local OpenID provider)
+#   docker build --target mail -t crm/mail:dev .                                   (the local mail server)
 #
 # Stages: manifests (package.json files only, for the npm cache layers) -> deps (npm ci with devDependencies)
 # -> build (tsc -b, every project) -> prod-deps (npm ci --omit=dev, in parallel) -> runtime (non-root);
-# prod-deps -> oidc (the local OpenID provider, only with --target oidc).
+# prod-deps -> oidc (the local OpenID provider, only with --target oidc); prod-deps -> mail (the local
+# mail server of infra/smtp, only with --target mail).
 # The build stage does not depend on SERVICE, so building a second service reuses its layers.
 
 ARG NODE_IMAGE=node:24-bookworm-slim
@@ -63,6 +65,24 @@ USER node
 EXPOSE 9400
 STOPSIGNAL SIGTERM
 CMD ["node", "infra/oidc/server.mjs"]
+
+# The local mail server of infra/smtp (accepts every message and keeps it; delivers none: never expose
+# it), for docker-compose.yml and the dev overlay of k8s/. Its dependencies (smtp-server, mailparser)
+# are production dependencies of the workspace. Mailbox in SMTP_MAILBOX_DIR.
+FROM ${NODE_IMAGE} AS mail
+ENV NODE_ENV=production \
+    SMTP_HOST=0.0.0.0 \
+    SMTP_PORT=2525 \
+    SMTP_HTTP_PORT=2526 \
+    SMTP_MAILBOX_DIR=/var/lib/mailbox
+WORKDIR /app
+COPY --from=prod-deps /app/ ./
+COPY infra/smtp/*.mjs infra/smtp/README.md ./infra/smtp/
+RUN mkdir -p /var/lib/mailbox && chown node:node /var/lib/mailbox
+USER node
+EXPOSE 2525 2526
+STOPSIGNAL SIGTERM
+CMD ["node", "infra/smtp/server.mjs"]
 
 # The services' image: the last stage, what `docker build` builds without --target.
 FROM ${NODE_IMAGE} AS runtime
