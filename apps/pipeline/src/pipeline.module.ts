@@ -3,6 +3,7 @@ import { PlatformModule } from '@crm/service-kit';
 import { AccountController } from './account/account.controller';
 import { AccountService } from './account/account.service';
 import { PipelineReadModel1763900000000 } from './migrations/1763900000000-pipeline-read-model';
+import { OpportunityCampaignSource1765100000000 } from './migrations/1765100000000-opportunity-campaign-source';
 import { OpportunityController } from './opportunity/opportunity.controller';
 import { OpportunityService } from './opportunity/opportunity.service';
 import { PipelineConfig } from './pipeline.config';
@@ -31,7 +32,7 @@ export class PipelineModule {
           config,
           schema: 'pipeline',
           entities: [AccountRow, ContactRow, OpportunityRow, StageHistoryRow, QuoteRow],
-          migrations: [PipelineReadModel1763900000000],
+          migrations: [PipelineReadModel1763900000000, OpportunityCampaignSource1765100000000],
         }),
       ],
       controllers: [

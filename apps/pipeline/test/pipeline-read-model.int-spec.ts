@@ -24,6 +24,18 @@ const get = async (path: string) => {
   return response.body;
 };
 
+describe('opportunities', () => {
+  it('given an opportunity opened from a campaign response, then its row names the campaign', async () => {
+    const fromCampaignId = randomUUID();
+    const opportunity = anOpportunity(anAccount(), { fromCampaignId });
+    await projection.given(...publishedEvents('pipeline', opportunity.opportunityId, [opportunity.opened()]));
+    expect(await get(`/opportunities/${opportunity.opportunityId}`)).toMatchObject({
+      fromCampaignId,
+      fromLeadId: null,
+    });
+  });
+});
+
 describe('accounts', () => {
   it('given an account opened with contacts and a win, then its row, its contacts and its revenue', async () => {
     const account = anAccount();

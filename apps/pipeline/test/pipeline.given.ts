@@ -73,7 +73,8 @@ export function anOpportunity(
     ownerId = 'rep-1',
     amount,
     expectedCloseDate,
-  }: { ownerId?: string; amount?: number; expectedCloseDate?: string } = {},
+    fromCampaignId,
+  }: { ownerId?: string; amount?: number; expectedCloseDate?: string; fromCampaignId?: string } = {},
 ) {
   const opportunityId = randomUUID();
   const ids = { opportunityId, accountId: account.accountId, customerId: account.customerId };
@@ -92,6 +93,7 @@ export function anOpportunity(
         ...STAGES.prospecting,
         ...(amount === undefined ? {} : { amount }),
         ...(expectedCloseDate === undefined ? {} : { expectedCloseDate }),
+        ...(fromCampaignId === undefined ? {} : { fromCampaignId }),
         currency: 'EUR',
         openedAt: at,
       },

@@ -15,6 +15,7 @@ export class OpportunityRow {
   @Column('text') currency!: string;
   @Column('date', { name: 'expected_close_date', nullable: true }) expectedCloseDate!: string | null;
   @Column('uuid', { name: 'from_lead_id', nullable: true }) fromLeadId!: string | null;
+  @Column('uuid', { name: 'from_campaign_id', nullable: true }) fromCampaignId!: string | null;
   @Column('uuid', { name: 'quote_id', nullable: true }) quoteId!: string | null;
   @Column('text', { name: 'lost_reason', nullable: true }) lostReason!: string | null;
   @Column('text', { name: 'lost_notes', nullable: true }) lostNotes!: string | null;

@@ -188,6 +188,7 @@ export class PipelineReadModelProjection {
       currency: d.currency,
       expectedCloseDate: d.expectedCloseDate ?? null,
       fromLeadId: d.fromLeadId ?? null,
+      fromCampaignId: d.fromCampaignId ?? null,
       revision: ctx.getRevision(),
       openedAt: new Date(d.openedAt),
       updatedAt: new Date(),
