@@ -23,6 +23,8 @@ import { SegmentMembershipService } from './segment/segment-membership.service';
 import { SegmentController } from './segment/segment.controller';
 import { SegmentProjection } from './segment/segment.projection';
 import { SegmentService } from './segment/segment.service';
+import { SegmentTimeReevaluation } from './segment/segment-time.reevaluation';
+import { SegmentTimeTimers } from './segment/segment-time.timers';
 
 /** The marketing service: the consent ledger, customer profiles and segments (see README.md for what is not built yet). */
 @Module({})
@@ -62,6 +64,8 @@ export class MarketingModule {
         FeedbackService,
         SegmentService,
         SegmentMembershipService,
+        SegmentTimeTimers,
+        SegmentTimeReevaluation,
         CampaignService,
         ResponseService,
         ListService,

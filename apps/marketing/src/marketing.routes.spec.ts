@@ -27,6 +27,7 @@ describe('roles of the marketing routes', () => {
       'POST /segments': MARKETERS,
       'PUT /segments/:id': MARKETERS,
       'POST /segments/preview': MARKETERS,
+      'GET /segments': READERS,
       'GET /segments/:id': READERS,
       'GET /segments/:id/members': READERS,
       'POST /campaigns': MARKETERS,

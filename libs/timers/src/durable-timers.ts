@@ -42,6 +42,11 @@ export interface TimerFiring {
 export interface DurableTimersOptions {
   pool: Pool;
   schema: string;
+  /**
+   * The kinds of timers this poller fires (default: every kind in the table). Pollers of different
+   * features sharing a service's timer table each take their own kinds only.
+   */
+  kinds?: string[];
   /** Most timers one poll takes (default 100). */
   batchSize?: number;
   /** Pause between polls when nothing was due (default 250 ms). */
@@ -141,7 +146,9 @@ export class DurableTimers {
         const { rows } = await client.query(
           `select kind, key, due_at, due_at::text as due_at_exact, payload, attempts, clock_timestamp() as now
              from ${this.table}
-            where due_at <= now() order by due_at limit 1 for update skip locked`,
+            where due_at <= now() and ($1::text[] is null or kind = any($1::text[]))
+            order by due_at limit 1 for update skip locked`,
+          [this.options.kinds ?? null],
         );
         if (rows.length === 0) {
           await client.query('commit');

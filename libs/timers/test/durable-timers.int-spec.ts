@@ -109,6 +109,20 @@ describe('durable timers', () => {
     await t.cancel(pool, 'other', 'case-c');
   });
 
+  it('lets pollers of different kinds share a table, each firing its own kinds only', async () => {
+    const past = new Date(Date.now() - 1000);
+    await timers().schedule(pool, 'campaign-step', 'c-1', past);
+    await timers().schedule(pool, 'segment-time', 's-1', past);
+    const fired: Record<string, string[]> = { campaigns: [], segments: [] };
+    const campaigns = timers({ kinds: ['campaign-step'] });
+    const segments = timers({ kinds: ['segment-time'] });
+    campaigns.start(async (timer) => void fired.campaigns.push(`${timer.kind}:${timer.key}`));
+    segments.start(async (timer) => void fired.segments.push(`${timer.kind}:${timer.key}`));
+    await waitFor('both fired', () => fired.campaigns.length + fired.segments.length === 2);
+    await Promise.all([campaigns.stop(), segments.stop()]);
+    expect(fired).toEqual({ campaigns: ['campaign-step:c-1'], segments: ['segment-time:s-1'] });
+  });
+
   it('moves a timer scheduled again for the same key', async () => {
     const t = timers();
     await t.schedule(pool, 'move', 'case-3', new Date('2030-01-01T00:00:00Z'));

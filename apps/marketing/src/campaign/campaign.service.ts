@@ -51,6 +51,7 @@ export class CampaignService implements OnApplicationBootstrap, OnApplicationShu
     this.timers = new DurableTimers({
       pool: runtime.pool,
       schema: 'marketing',
+      kinds: [CAMPAIGN_STEP_TIMER],
       pollIntervalMs: config.CAMPAIGN_POLL_INTERVAL_MS,
       batchSize: 10,
       onError: (error, timer) =>

@@ -12,6 +12,8 @@ import {
   type MembershipCommand,
   type MembershipState,
 } from './segment.decider';
+import { SegmentTimeTimers } from './segment-time.timers';
+import { dependsOnTime, nextOutcomeChange, nextReevaluation } from './segment.time';
 import {
   MEMBERSHIP_STREAM_SCHEMA_VERSIONS,
   membershipStreamId,
@@ -28,6 +30,8 @@ const ACTOR = 'marketing:segment-membership';
  * `SegmentMemberJoined` / `SegmentMemberLeft` for the difference only, so an evaluation run again
  * (a redelivered event, a retried batch) records nothing new. `hasConsent` is answered by the
  * consent ledger (`consentAt` on the customer's consent stream) at the evaluation's instant.
+ * For a segment whose rule depends on time (`withinLastDays`), each evaluation also sets when the
+ * segment must be evaluated again with no event (its durable timer, `SegmentTimeTimers`).
  */
 @Injectable()
 export class SegmentMembershipService {
@@ -36,6 +40,7 @@ export class SegmentMembershipService {
   constructor(
     @Inject(EVENT_STORE) store: EventStore,
     private readonly consents: ConsentService,
+    private readonly timers: SegmentTimeTimers,
   ) {
     this.handler = new CommandHandler({
       store,
@@ -52,7 +57,14 @@ export class SegmentMembershipService {
     const segments = await currentSegments(db);
     if (segments.length === 0) return;
     const [row] = await profileRows(db, [customerId]);
-    if (row) await this.evaluate(row, segments, reactionContext(ctx.getCloudEvent(), ACTOR));
+    if (!row) return;
+    await this.evaluate(row, segments, reactionContext(ctx.getCloudEvent(), ACTOR));
+    // Their outcome may now change sooner than the segment's timer is due (a backdated purchase).
+    const now = new Date();
+    for (const segment of segments.filter((s) => dependsOnTime(s.rule))) {
+      const next = nextOutcomeChange(segment.rule, profileOf(row), now);
+      if (next) await this.timers.noLaterThan(db, segment.segmentId, next);
+    }
   }
 
   /** The customer's consent changed: the segments that test consent, again. */
@@ -64,10 +76,27 @@ export class SegmentMembershipService {
     if (row) await this.evaluate(row, segments, reactionContext(ctx.getCloudEvent(), ACTOR));
   }
 
-  /** A segment was defined or redefined: every customer with a profile, against it. */
+  /**
+   * A segment was defined or redefined: every customer with a profile, against it; then its timer
+   * set from the profiles (or removed when its rule does not depend on time).
+   */
   async segmentChanged(segment: SegmentToEvaluate, ctx: CrmEventContext): Promise<void> {
-    const context = reactionContext(ctx.getCloudEvent(), ACTOR);
-    for (const row of await profileRows(ctx.getManager())) await this.evaluate(row, [segment], context);
+    const db = ctx.getManager();
+    const since = new Date();
+    const rows = await profileRows(db);
+    await this.reevaluate(rows, segment, reactionContext(ctx.getCloudEvent(), ACTOR));
+    if (!dependsOnTime(segment.rule)) return this.timers.cancel(db, segment.segmentId);
+    const due = nextReevaluation(
+      segment.rule,
+      rows.map((r) => profileOf(r)),
+      since,
+    );
+    await this.timers.set(db, segment.segmentId, due, since);
+  }
+
+  /** These customers against one segment (each recording only what differs). */
+  async reevaluate(rows: ProfileRow[], segment: SegmentToEvaluate, context: CommandContext): Promise<void> {
+    for (const row of rows) await this.evaluate(row, [segment], context);
   }
 
   /** Whether the profile matches: what `matches` needs, with the consents now when a rule asks. */

@@ -16,6 +16,7 @@ import {
 } from '@crm/service-kit';
 import {
   DefineSegmentDto,
+  ListSegmentsQuery,
   MembersQueryDto,
   RedefineSegmentDto,
   SegmentIdParams,
@@ -33,6 +34,8 @@ const MARKETERS: [Role, ...Role[]] = ['marketer', 'admin'];
 const READERS: [Role, ...Role[]] = ['marketer', 'analyst', 'admin'];
 const RULE_400 = `${BODY_COMMAND_PROBLEMS[400]}; a rule with problems (SEGMENT_RULE_INVALID, \`details.problems\`: each with its JSON pointer under /rule)`;
 const NOT_FOUND = 'No segment with this id (SEGMENT_NOT_FOUND)';
+const PAGE_400 =
+  'A query parameter is unknown or invalid (VALIDATION_FAILED, each named in `errors`), e.g. a cursor of another order';
 
 /** Segments: rules over customer profiles, their members now and at any past instant. */
 @ApiTags('segments')
@@ -98,6 +101,21 @@ export class SegmentController {
     return this.segments.preview(dto.rule);
   }
 
+  @Get()
+  @Roles(...READERS)
+  @ApiOperation({
+    operationId: 'listSegments',
+    summary:
+      'Segments, newest defined first or by name, each with its member count and rule in a line; paged',
+  })
+  @ApiOkResponse({
+    description: 'A page of segments (`items`) and `next`, the cursor of the next page, if any',
+  })
+  @ApiProblems({ ...QUERY_PROBLEMS, 400: PAGE_400 })
+  list(@Query() query: ListSegmentsQuery) {
+    return this.segments.list(query);
+  }
+
   @Get(':id')
   @Roles(...READERS)
   @ApiOperation({ operationId: 'getSegment', summary: 'A segment: its current definition and member count' })
@@ -113,11 +131,15 @@ export class SegmentController {
   @Roles(...READERS)
   @ApiOperation({
     operationId: 'listSegmentMembers',
-    summary: 'The members of a segment now, or at a past instant (`at`) from the membership history',
+    summary:
+      'The members of a segment now, or at a past instant (`at`) from the membership history; paged (`limit`, `cursor`)',
   })
-  @ApiOkResponse({ description: 'The members, each with when they joined (and left, for a past instant)' })
-  @ApiProblems({ ...QUERY_PROBLEMS, 404: NOT_FOUND })
-  members(@Param() { id }: SegmentIdParams, @Query() { at }: MembersQueryDto) {
-    return this.segments.members(id, at);
+  @ApiOkResponse({
+    description:
+      'A page of the members by joining instant, each with when they joined (and left, for a past instant); `count` of all, `next` cursor if more',
+  })
+  @ApiProblems({ ...QUERY_PROBLEMS, 400: PAGE_400, 404: NOT_FOUND })
+  members(@Param() { id }: SegmentIdParams, @Query() query: MembersQueryDto) {
+    return this.segments.members(id, query);
   }
 }

@@ -12,10 +12,13 @@ import type { EventStore } from '@crm/event-store';
 import { EVENT_STORE, PLATFORM_RUNTIME, type PlatformRuntime } from '@crm/service-kit';
 import { profileRows } from '../profile/profile.queries';
 import { segmentDecider, type SegmentCommand, type SegmentState } from './segment.decider';
-import type { DefineSegmentDto, RedefineSegmentDto } from './segment.dto';
+import { decodeCursor, encodeCursor } from './segment.cursor';
+import type { DefineSegmentDto, ListSegmentsQuery, MembersQueryDto, RedefineSegmentDto } from './segment.dto';
 import { SEGMENT_STREAM_SCHEMA_VERSIONS, segmentStreamId, type SegmentEvent } from './segment.events';
 import { SegmentMembershipService } from './segment-membership.service';
 import { matches, ruleProblems } from './segment.rules';
+import { summarize } from './segment.summary';
+import { dependsOnTime } from './segment.time';
 
 export interface SegmentMember {
   customerId: string;
@@ -113,23 +116,80 @@ export class SegmentService {
     return { at, count, profiles };
   }
 
-  /** The members now, or at `at` from the membership history. */
-  async members(segmentId: string, at?: string) {
+  /** A page of segments: newest defined first, or by name; each with its member count and rule in a line. */
+  async list({ order = 'newest', limit = 50, cursor }: ListSegmentsQuery) {
+    const after = cursor === undefined ? undefined : decodeCursor(cursor, order)!;
+    const [key, sort] =
+      order === 'name'
+        ? ['s.name', 's.name asc, s.segment_id asc']
+        : ['s.defined_at', 's.defined_at desc, s.segment_id desc'];
+    const rows: SegmentRow[] = await this.runtime.db.query(
+      `select s.segment_id, s.name, s.description, s.rule, s.version, s.defined_at, s.redefined_at,
+              (select count(*)::int from marketing.segment_membership m where m.segment_id = s.segment_id) as members
+         from marketing.segment s
+        where $1::text is null or (${key}, s.segment_id) ${order === 'name' ? '>' : '<'} ($1::${order === 'name' ? 'text' : 'timestamptz'}, $2::uuid)
+        order by ${sort} limit $3`,
+      [after?.key ?? null, after?.id ?? null, limit + 1],
+    );
+    const page = rows.slice(0, limit);
+    const last = page[page.length - 1];
+    return {
+      items: page.map((r) => ({
+        segmentId: r.segment_id,
+        name: r.name,
+        ...(r.description ? { description: r.description } : {}),
+        version: r.version,
+        members: r.members,
+        rule: summarize(r.rule),
+        timeBased: dependsOnTime(r.rule),
+        definedAt: r.defined_at.toISOString(),
+        redefinedAt: r.redefined_at?.toISOString() ?? null,
+      })),
+      order,
+      limit,
+      ...(rows.length > limit
+        ? {
+            next: encodeCursor({
+              order,
+              key: order === 'name' ? last.name : last.defined_at.toISOString(),
+              id: last.segment_id,
+            }),
+          }
+        : {}),
+    };
+  }
+
+  /**
+   * A page of the members now, or at `at` from the membership history, by joining instant then
+   * customer id; `count`: all of them at that instant.
+   */
+  async members(segmentId: string, { at, limit = 100, cursor }: MembersQueryDto = {}) {
     await this.get(segmentId);
-    const rows: { customer_id: string; segment_version: number; joined_at: Date; left_at?: Date | null }[] =
+    const after = cursor === undefined ? undefined : decodeCursor(cursor, 'joined')!;
+    const instant = at === undefined ? new Date() : new Date(at);
+    // $2: the instant (history only), $3 / $4: the cursor's joining instant and customer id.
+    const [from, leftAt, when] =
       at === undefined
-        ? await this.runtime.db.query(
-            `select customer_id, segment_version, joined_at from marketing.segment_membership
-              where segment_id = $1 order by joined_at, customer_id`,
-            [segmentId],
-          )
-        : await this.runtime.db.query(
-            `select customer_id, segment_version, joined_at, left_at from marketing.segment_membership_history
-              where segment_id = $1 and joined_at <= $2 and (left_at is null or left_at > $2)
-              order by joined_at, customer_id`,
-            [segmentId, new Date(at)],
-          );
-    const members: SegmentMember[] = rows.map((r) => ({
+        ? ['marketing.segment_membership', 'null::timestamptz', '$2::timestamptz is null']
+        : [
+            'marketing.segment_membership_history',
+            'left_at',
+            'joined_at <= $2 and (left_at is null or left_at > $2)',
+          ];
+    const params = [segmentId, at === undefined ? null : instant];
+    const [{ count }]: { count: number }[] = await this.runtime.db.query(
+      `select count(*)::int as count from ${from} where segment_id = $1 and ${when}`,
+      params,
+    );
+    const rows: MemberRow[] = await this.runtime.db.query(
+      `select customer_id, segment_version, joined_at, ${leftAt} as left_at from ${from}
+        where segment_id = $1 and ${when} and ($3::timestamptz is null or (joined_at, customer_id) > ($3, $4::uuid))
+        order by joined_at, customer_id limit $5`,
+      [...params, after?.key ?? null, after?.id ?? null, limit + 1],
+    );
+    const page = rows.slice(0, limit);
+    const last = page[page.length - 1];
+    const members: SegmentMember[] = page.map((r) => ({
       customerId: r.customer_id,
       segmentVersion: r.segment_version,
       joinedAt: r.joined_at.toISOString(),
@@ -137,9 +197,31 @@ export class SegmentService {
     }));
     return {
       segmentId,
-      at: at === undefined ? new Date().toISOString() : new Date(at).toISOString(),
-      count: members.length,
+      at: instant.toISOString(),
+      count,
+      limit,
       members,
+      ...(rows.length > limit
+        ? { next: encodeCursor({ order: 'joined', key: last.joined_at.toISOString(), id: last.customer_id }) }
+        : {}),
     };
   }
+}
+
+interface SegmentRow {
+  segment_id: string;
+  name: string;
+  description: string | null;
+  rule: SegmentRule;
+  version: number;
+  defined_at: Date;
+  redefined_at: Date | null;
+  members: number;
+}
+
+interface MemberRow {
+  customer_id: string;
+  segment_version: number;
+  joined_at: Date;
+  left_at: Date | null;
 }
