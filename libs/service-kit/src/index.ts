@@ -24,3 +24,5 @@ export { CustomerIdParams, CustomerExportDto } from './privacy/privacy.controlle
 export * from './privacy/masking';
 export * from './platform/audit-sealer';
 export * from './http/command-endpoint';
+export { kafkaSecurity, postgresConnection } from './config/transport-security';
+export { platformMetrics, type MetricsSource } from './health/platform-metrics';
