@@ -45,6 +45,16 @@ export class MarketingConfig extends ServiceConfig {
   @Max(8)
   CAMPAIGN_SEND_CONCURRENCY: number = 4;
 
+  /**
+   * How long one firing of a step's timer sends before handing over to the next firing, in
+   * milliseconds: the timer's transaction is open that long, and an open transaction holds back the
+   * event-store readers of the whole PostgreSQL server.
+   */
+  @IsInt()
+  @Min(100)
+  @Max(10_000)
+  CAMPAIGN_SEND_CHUNK_MS: number = 1000;
+
   /** How often the campaign step timers are polled, in milliseconds. */
   @IsInt()
   @Min(10)

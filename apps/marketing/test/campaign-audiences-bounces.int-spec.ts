@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { DurableTimers } from '@crm/timers';
 import { campaignMessageId } from '../src/campaign/campaign-sender';
 import { CampaignRig, as } from './campaign.given';
 
@@ -238,5 +239,45 @@ describe('costs', () => {
     expect(JSON.stringify(bad.body)).toMatch(/item/);
     expect(await rig.marketing.eventsAfter(before)).toEqual([]);
     expect(await rig.campaign(id)).toMatchObject({ cost: 130.5 });
+  });
+});
+
+describe('the throttle', () => {
+  it('sends at most CAMPAIGN_SEND_PER_MINUTE a minute, each firing a short chunk, the rest when the next minute starts', async () => {
+    const recipients = customers(3);
+    for (const id of recipients) {
+      await rig.grant(id, 'email', 'legitimate_interest');
+      await rig.profile(id, `${id}@example.com`, 'Someone');
+    }
+    const id = await rig.draftAndSchedule({ kind: 'customers', customerIds: recipients });
+    const sender = rig.sender({ CAMPAIGN_SEND_PER_MINUTE: '2' });
+    const timer = async () =>
+      (
+        await new DurableTimers({ pool: rig.marketing.runtime.pool, schema: 'marketing' }).pending(
+          'campaign-step',
+        )
+      ).find((t) => t.key === `${id}:0`);
+    await rig.mail.mailbox.clear();
+
+    await sender.onTimer({ campaignId: id, step: 0 }, rig.marketing.runtime.pool);
+    expect(await rig.mail.mailbox.list()).toHaveLength(2);
+    const first = await timer();
+    expect(first?.payload).toMatchObject({ campaignId: id, step: 0, sentInWindow: 2 });
+    const windowStart = Date.parse((first!.payload as { windowStart: string }).windowStart);
+    expect(first!.dueAt.getTime()).toBe(windowStart + 60_000);
+
+    // fired again within the same minute (a poller early, a replica): nothing sent, same due time
+    await sender.onTimer(first!.payload as never, rig.marketing.runtime.pool);
+    expect(await rig.mail.mailbox.list()).toHaveLength(2);
+    expect((await timer())!.dueAt.getTime()).toBe(windowStart + 60_000);
+
+    // the next minute: the last one, and the step is done
+    await sender.onTimer(
+      { campaignId: id, step: 0, windowStart: new Date(windowStart - 60_000).toISOString(), sentInWindow: 2 },
+      rig.marketing.runtime.pool,
+    );
+    expect(await rig.mail.mailbox.list()).toHaveLength(3);
+    expect((await rig.campaign(id)).stepsSent).toMatchObject([{ step: 0, sent: 3 }]);
+    sender.close();
   });
 });

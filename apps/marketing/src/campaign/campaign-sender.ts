@@ -100,11 +100,23 @@ export interface CampaignSenderOptions {
   actor?: string;
 }
 
+/** What a step's timer carries: the step, and how much of the current minute's rate it used. */
+export interface StepTimerPayload {
+  campaignId: string;
+  step: number;
+  /** When the current minute of the throttle started (ISO 8601). */
+  windowStart?: string;
+  /** Recipients attempted since then. */
+  sentInWindow?: number;
+}
+
 export interface StepProgress {
   sent: number;
   suppressed: number;
   /** Recipients still pending (a later batch: the throttle). */
   remaining: number;
+  /** Recipients this call sent, suppressed or deferred. */
+  attempted: number;
   /** The step is done: every recipient sent or suppressed, `CampaignStepSent` recorded. */
   completed: boolean;
 }
@@ -179,21 +191,42 @@ export class CampaignSender {
     });
   }
 
-  /** A due step timer: a batch of the step (at most the per-minute rate), then the next batch or step. */
-  async onTimer(payload: { campaignId: string; step: number }, db: Queryable): Promise<void> {
-    const startedAt = Date.now();
-    const progress = await this.sendStep(payload.campaignId, payload.step, {
-      limit: this.options.config.CAMPAIGN_SEND_PER_MINUTE,
-      db,
-    });
-    if (progress && !progress.completed)
-      await this.options.timers.schedule(
+  /**
+   * A due step timer: a short chunk of the step (at most `CAMPAIGN_SEND_CHUNK_MS` of sending, and
+   * no more than the per-minute rate leaves), then the timer again: at once while the minute's
+   * allowance lasts, else when the next minute starts. The timer's transaction stays open while its
+   * handler runs, and an open transaction holds back every event-store reader of the PostgreSQL
+   * server (the relays' transaction-id fence): so it is kept to a chunk, never a whole step.
+   */
+  async onTimer(payload: StepTimerPayload, db: Queryable): Promise<void> {
+    const { config } = this.options;
+    const now = Date.now();
+    const fresh = !payload.windowStart || now - Date.parse(payload.windowStart) >= 60_000;
+    const windowStart = fresh ? now : Date.parse(payload.windowStart!);
+    const used = fresh ? 0 : (payload.sentInWindow ?? 0);
+    const next = (at: number, sentInWindow: number) =>
+      this.options.timers.schedule(
         db,
         CAMPAIGN_STEP_TIMER,
         stepTimerKey(payload.campaignId, payload.step),
-        new Date(startedAt + 60_000),
-        payload,
+        new Date(at),
+        {
+          campaignId: payload.campaignId,
+          step: payload.step,
+          windowStart: new Date(windowStart).toISOString(),
+          sentInWindow,
+        } satisfies StepTimerPayload,
       );
+    const allowance = config.CAMPAIGN_SEND_PER_MINUTE - used;
+    if (allowance <= 0) return next(windowStart + 60_000, used);
+    const progress = await this.sendStep(payload.campaignId, payload.step, {
+      limit: allowance,
+      budgetMs: config.CAMPAIGN_SEND_CHUNK_MS,
+      db,
+    });
+    if (!progress || progress.completed) return;
+    const sentInWindow = used + progress.attempted;
+    await next(sentInWindow >= config.CAMPAIGN_SEND_PER_MINUTE ? windowStart + 60_000 : now, sentInWindow);
   }
 
   /**
@@ -204,26 +237,33 @@ export class CampaignSender {
   async sendStep(
     campaignId: string,
     step: number,
-    { limit = Infinity, db = this.options.pool as Queryable } = {},
+    {
+      limit = Infinity,
+      budgetMs = Infinity,
+      db = this.options.pool as Queryable,
+    }: { limit?: number; budgetMs?: number; db?: Queryable } = {},
   ): Promise<StepProgress | undefined> {
     const { state } = await this.campaigns.load(campaignStreamId(campaignId));
     if (state.status === 'none' || state.status === 'draft' || step >= state.steps.length) return undefined;
     if (state.stepsSent.some((s) => s.step === step)) return undefined;
     await this.addRecipients(state, step);
     // CAMPAIGN_SEND_CONCURRENCY senders claim rows side by side (SKIP LOCKED keeps them apart),
-    // `limit` attempts between them.
+    // `limit` attempts between them, none started after `budgetMs`.
+    const deadline = Date.now() + budgetMs;
     let claimed = 0;
+    let attempted = 0;
     const worker = async () => {
-      while (claimed < limit) {
+      while (claimed < limit && Date.now() < deadline) {
         claimed++;
         if (!(await this.sendOne(state, step))) return;
+        attempted++;
       }
     };
     await Promise.all(
       Array.from({ length: Math.max(1, this.options.config.CAMPAIGN_SEND_CONCURRENCY) }, worker),
     );
     const counts = await this.counts(campaignId, step);
-    if (counts.remaining > 0) return { ...counts, completed: false };
+    if (counts.remaining > 0) return { ...counts, attempted, completed: false };
     const { state: after } = await this.campaigns.handle(
       campaignStreamId(campaignId),
       {
@@ -244,7 +284,7 @@ export class CampaignSender {
         campaignId,
         step: step + 1,
       });
-    return { ...counts, completed: true };
+    return { ...counts, attempted, completed: true };
   }
 
   /** Sent, suppressed and pending recipients per step. */
@@ -318,13 +358,19 @@ export class CampaignSender {
   }
 
   /**
-   * The step's recipients as pending rows (again after a crash: rows there are kept as they are).
+   * The step's recipients as pending rows, written once by the step's first firing (one statement).
    * Only non-responders: those sent the step before who responded to no earlier step
    * (`marketing.campaign_response`).
    */
   private async addRecipients(state: Exclude<CampaignState, { status: 'none' }>, step: number) {
     const { pool } = this.options;
     const campaignId = state.campaignId;
+    // One statement writes them all: once any row of the step is there, every one is.
+    const { rows: written } = await pool.query(
+      'select 1 from marketing.campaign_delivery where campaign_id = $1 and step = $2 limit 1',
+      [campaignId, step],
+    );
+    if (written.length > 0) return;
     let customerIds: string[];
     if (state.steps[step].onlyNonResponders) {
       const { rows } = await pool.query<{ customer_id: string }>(

@@ -19,7 +19,7 @@ import { PLATFORM_RUNTIME, type PlatformRuntime } from '@crm/service-kit';
 import { DurableTimers } from '@crm/timers';
 import { ConsentService } from '../consent/consent.service';
 import { MarketingConfig } from '../marketing.config';
-import { CAMPAIGN_STEP_TIMER, CampaignSender, stepTimerKey } from './campaign-sender';
+import { CAMPAIGN_STEP_TIMER, CampaignSender, stepTimerKey, type StepTimerPayload } from './campaign-sender';
 import { campaignDecider, type CampaignCommand, type CampaignState } from './campaign.decider';
 import { audienceOf, type CampaignDto } from './campaign.dto';
 import { CAMPAIGN_STREAM_SCHEMA_VERSIONS, campaignStreamId, type CampaignEvent } from './campaign.events';
@@ -79,9 +79,7 @@ export class CampaignService implements OnApplicationBootstrap, OnApplicationShu
 
   async onApplicationBootstrap(): Promise<void> {
     await this.timers.migrate();
-    this.timers.start((timer, db) =>
-      this.sender.onTimer(timer.payload as { campaignId: string; step: number }, db),
-    );
+    this.timers.start((timer, db) => this.sender.onTimer(timer.payload as StepTimerPayload, db));
   }
 
   async onApplicationShutdown(): Promise<void> {

@@ -4,6 +4,7 @@ import { CampaignResponses1764600000000 } from './1764600000000-campaign-respons
 import { StaticLists1764700000000 } from './1764700000000-static-lists';
 import { CampaignDeliveryRetries1764800000000 } from './1764800000000-campaign-delivery-retries';
 import { ConsentReadModel1764900000000 } from './1764900000000-consent-read-model';
+import { CampaignDeliveryClaimIndex1765200000000 } from './1765200000000-campaign-delivery-claim-index';
 
 /** The schema `marketing`'s migrations, oldest first: a new one is a file here and a line below. */
 export const MARKETING_MIGRATIONS = [
@@ -13,4 +14,5 @@ export const MARKETING_MIGRATIONS = [
   StaticLists1764700000000,
   CampaignDeliveryRetries1764800000000,
   ConsentReadModel1764900000000,
+  CampaignDeliveryClaimIndex1765200000000,
 ];
