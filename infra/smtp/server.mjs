@@ -3,14 +3,16 @@
 // as one JSON file in the mailbox folder; a small HTTP reader of that folder on SMTP_HTTP_PORT
 // (default 2526). What the services send lands here, so tests can take the mailbox as witness.
 // Recipients whose local part starts with `bounce` are refused at RCPT TO (550 5.1.1): a hard
-// bounce on demand. A demo for one machine: no TLS, no authentication, never expose it.
+// bounce on demand. A message whose Message-ID the mailbox holds already (same recipients) is
+// accepted but not stored again, as real receivers collapse it: its `receipts` is counted up and
+// the duplicate logged. A demo for one machine: no TLS, no authentication, never expose it.
 import { writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { simpleParser } from 'mailparser';
 import { SMTPServer } from 'smtp-server';
-import { clearMailbox, listMessages, readMessage, storeMessage } from './mailbox.mjs';
+import { clearMailbox, deliverMessage, listMessages, mailboxStats, readMessage } from './mailbox.mjs';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const host = process.env.SMTP_HOST || '127.0.0.1';
@@ -42,7 +44,7 @@ const addresses = (field) => (field ? [].concat(field).flatMap((f) => f.value.ma
 async function receive(stream, session) {
   const parsed = await simpleParser(stream, { skipImageLinks: true, skipTextToHtml: true });
   const headers = headersOf(parsed.headerLines);
-  return storeMessage(mailbox, {
+  return deliverMessage(mailbox, {
     receivedAt: new Date().toISOString(),
     envelope: {
       mailFrom: session.envelope.mailFrom ? session.envelope.mailFrom.address : null,
@@ -78,13 +80,20 @@ const smtp = new SMTPServer({
   },
   onData(stream, session, callback) {
     receive(stream, session).then(
-      (stored) => {
+      ({ stored, duplicate }) => {
         if (stream.sizeExceeded) {
           const error = new Error(`5.3.4 message larger than ${maxBytes} bytes`);
           error.responseCode = 552;
           return callback(error);
         }
-        log('message received', { id: stored.id, to: stored.envelope.rcptTo, subject: stored.subject });
+        if (duplicate)
+          log('duplicate message collapsed', {
+            id: stored.id,
+            messageId: stored.messageId,
+            to: stored.envelope.rcptTo,
+            receipts: stored.receipts,
+          });
+        else log('message received', { id: stored.id, to: stored.envelope.rcptTo, subject: stored.subject });
         callback(null, `2.0.0 queued as ${stored.id}`);
       },
       (error) => {
@@ -108,7 +117,10 @@ const json = (res, status, body) => {
   res.end(JSON.stringify(body));
 };
 
-/** GET /messages[?to=&subject=] (oldest first), GET /messages/:id, DELETE /messages, GET /health. */
+/**
+ * GET /messages[?to=&subject=&messageId=] (oldest first), GET /messages/:id, GET /stats (messages
+ * stored, SMTP receipts, duplicates), DELETE /messages, GET /health.
+ */
 const http = createServer((req, res) => {
   const url = new URL(req.url ?? '/', 'http://mailbox');
   Promise.resolve()
@@ -117,13 +129,17 @@ const http = createServer((req, res) => {
       if (url.pathname === '/messages' && req.method === 'GET') {
         const to = url.searchParams.get('to');
         const subject = url.searchParams.get('subject');
+        const messageId = url.searchParams.get('messageId');
         const messages = (await listMessages(mailbox)).filter(
           (m) =>
             (!to || m.envelope.rcptTo.some((r) => r.toLowerCase() === to.toLowerCase())) &&
-            (!subject || m.subject.includes(subject)),
+            (!subject || m.subject.includes(subject)) &&
+            (!messageId || m.messageId === messageId),
         );
         return json(res, 200, messages);
       }
+      if (url.pathname === '/stats' && req.method === 'GET')
+        return json(res, 200, await mailboxStats(mailbox));
       if (url.pathname === '/messages' && req.method === 'DELETE') {
         return json(res, 200, { deleted: await clearMailbox(mailbox) });
       }

@@ -1,5 +1,6 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { freshDatabase, kafkaBrokers, waitFor } from './env';
+import { LocalMailServer } from './mail-server';
 import { OtlpReceiver } from './otlp-receiver';
 import { PublishedEventsReader } from './published-events';
 import { ServiceProcess, callService, freePort } from './service-process';
@@ -32,17 +33,34 @@ export interface CrossService {
   serviceTopic: string;
   startServiceDesk(): Promise<ServiceProcess>;
   restartServiceDesk(index?: number): Promise<void>;
+  /**
+   * Marketing processes (with `marketing` settings), sending mail to `mail`, a mail server process
+   * of this run's own: the first is started with the others (after leads and pipeline);
+   * `startMarketing()` adds a replica, `restartMarketing(i)` stops one (gracefully, unless it is
+   * dead already) and starts it again on the same port and settings, `killMarketing(i)` SIGKILLs it.
+   * Every replica's links (CAMPAIGN_PUBLIC_URL) name the first one's port, as a load balancer's.
+   */
+  marketings: ServiceProcess[];
+  marketingTopic: string;
+  mail: LocalMailServer | undefined;
+  startMarketing(): Promise<ServiceProcess>;
+  restartMarketing(index?: number): Promise<void>;
+  killMarketing(index?: number): Promise<string>;
   /** Stops everything; answers how each service ended. */
   stop(): Promise<string[]>;
 }
 
+/** The key of the consent, unsubscribe and tracking links of the marketing processes started here. */
+export const E2E_CONSENT_LINK_SECRET = 'the e2e key of the marketing links';
+
 /**
  * `env`: settings of every service beside the defaults (e.g. `LOG_LEVEL`); `serviceDesk`: settings
- * of the service desk, which is started only when they are given.
+ * of the service desk, `marketing`: of the marketing service (and its mail server), each started
+ * only when they are given.
  */
 export async function startCrossService(
   env: Record<string, string> = {},
-  options: { serviceDesk?: Record<string, string> } = {},
+  options: { serviceDesk?: Record<string, string>; marketing?: Record<string, string> } = {},
 ): Promise<CrossService> {
   const run = randomBytes(3).toString('hex');
   const topicPrefix = `e2e-${run}.`;
@@ -62,6 +80,14 @@ export async function startCrossService(
   };
   const leads = new ServiceProcess('leads', await freePort(), { ...shared, LEAD_OWNERS: owner });
   const pipelinePort = await freePort();
+  const marketingPort = await freePort();
+  const marketingEnv = (mail: LocalMailServer) => ({
+    ...shared,
+    SMTP_URL: mail.smtpUrl,
+    CONSENT_LINK_SECRET: E2E_CONSENT_LINK_SECRET,
+    CAMPAIGN_PUBLIC_URL: `http://127.0.0.1:${marketingPort}`,
+    ...options.marketing,
+  });
   const services = {
     leads,
     pipeline: new ServiceProcess('pipeline', pipelinePort, shared),
@@ -99,13 +125,34 @@ export async function startCrossService(
       await desk.start();
       services.serviceDesks[index] = desk;
     },
+    marketings: [] as ServiceProcess[],
+    marketingTopic: `${topicPrefix}crm.marketing.events`,
+    mail: undefined as LocalMailServer | undefined,
+    async startMarketing() {
+      services.mail ??= await LocalMailServer.start();
+      const port = services.marketings.length === 0 ? marketingPort : await freePort();
+      const marketing = new ServiceProcess('marketing', port, marketingEnv(services.mail));
+      services.marketings.push(marketing);
+      await marketing.start();
+      return marketing;
+    },
+    async restartMarketing(index = 0) {
+      const old = services.marketings[index];
+      if (old.running) expect(await old.stop()).toBe('graceful');
+      const marketing = new ServiceProcess('marketing', old.port, marketingEnv(services.mail!));
+      services.marketings[index] = marketing;
+      await marketing.start();
+    },
+    killMarketing: (index = 0) => services.marketings[index].kill(),
     async stop() {
       await services.integrator?.stop();
       const ended = await Promise.all([
         services.leads.stop(),
         services.pipeline.stop(),
         ...services.serviceDesks.map((d) => d.stop()),
+        ...services.marketings.map((m) => m.stop()),
       ]);
+      await services.mail?.stop();
       await otlp.stop();
       await db.drop();
       return ended;
@@ -113,6 +160,8 @@ export async function startCrossService(
   };
   await Promise.all([leads.start(), services.pipeline.start()]);
   if (options.serviceDesk) await services.startServiceDesk();
+  // After leads and pipeline, as services.json orders them (marketing consumes both topics).
+  if (options.marketing) await services.startMarketing();
   services.integrator = await PublishedEventsReader.follow(kafkaBrokers(), services.pipelineTopic);
   return services;
 }

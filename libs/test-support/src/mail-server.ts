@@ -25,6 +25,21 @@ export interface MailMessage {
   listUnsubscribePost: string | null;
   /** Every header, lower-cased names; a header sent more than once is a list. */
   headers: Record<string, string | string[]>;
+  /**
+   * SMTP deliveries of this message: 1, or more when it was sent again with the same Message-ID
+   * to the same recipients (stored once, as receivers that collapse by Message-ID show it).
+   */
+  receipts: number;
+  /** When its last delivery came (its first: `receivedAt`). */
+  lastReceivedAt: string;
+}
+
+/** The mailbox's counts: messages stored, SMTP deliveries accepted, and the difference. */
+export interface MailboxStats {
+  messages: number;
+  receipts: number;
+  /** Deliveries of a message already stored (same Message-ID and recipients): receipts - messages. */
+  duplicates: number;
 }
 
 export interface MailFilter {
@@ -32,6 +47,8 @@ export interface MailFilter {
   to?: string;
   /** Part of the subject. */
   subject?: string;
+  /** The Message-ID header, exactly (with its angle brackets). */
+  messageId?: string;
 }
 
 /** The mailbox of a local mail server, read over its HTTP reader. */
@@ -51,6 +68,12 @@ export class Mailbox {
   async waitFor(filter: MailFilter, timeoutMs = 10_000): Promise<MailMessage> {
     const what = `a message ${JSON.stringify(filter)} in the mailbox ${this.url}`;
     return waitFor(what, async () => (await this.list(filter))[0], timeoutMs, 100);
+  }
+
+  async stats(): Promise<MailboxStats> {
+    const response = await fetch(`${this.url}/stats`, { signal: AbortSignal.timeout(5_000) });
+    if (!response.ok) throw new Error(`mailbox ${this.url}: ${response.status} ${await response.text()}`);
+    return (await response.json()) as MailboxStats;
   }
 
   async clear(): Promise<number> {
@@ -109,6 +132,12 @@ async function ensureMailServer() {
   return info;
 }
 
+/** A line of the mail server's JSON log. */
+export interface MailServerLogEntry {
+  msg: string;
+  [field: string]: unknown;
+}
+
 /**
  * A mail server of a test's own: the same program on ports the system picks, with a fresh
  * mailbox folder. stop() ends it and deletes the folder.
@@ -119,6 +148,8 @@ export class LocalMailServer {
     readonly smtpPort: number,
     readonly mailbox: Mailbox,
     readonly mailboxDir: string,
+    /** The server's log lines (JSON) so far, as it wrote them: e.g. `duplicate message collapsed`. */
+    readonly log: MailServerLogEntry[],
   ) {}
 
   get smtpUrl(): string {
@@ -132,22 +163,31 @@ export class LocalMailServer {
       env: { ...process.env, SMTP_PORT: '0', SMTP_HTTP_PORT: '0', SMTP_MAILBOX_DIR: dir, SMTP_PID_FILE: '' },
       stdio: ['ignore', 'pipe', 'inherit'],
     });
+    const log: MailServerLogEntry[] = [];
     const ports = await new Promise<{ smtpPort: number; httpPort: number }>((resolve, reject) => {
       const timer = setTimeout(() => reject(new Error('the mail server did not start in 15 s')), 15_000);
       child.once('exit', (code) => reject(new Error(`the mail server exited (${code}) before listening`)));
+      // Read to the end: the server writes a line per message, and a pipe nobody reads blocks it.
       createInterface({ input: child.stdout! }).on('line', (line) => {
-        let entry: { msg?: string; smtpPort: number; httpPort: number };
+        let entry: MailServerLogEntry;
         try {
           entry = JSON.parse(line);
         } catch {
           return;
         }
+        log.push(entry);
         if (entry.msg !== 'mail server listening') return;
         clearTimeout(timer);
-        resolve(entry);
+        resolve({ smtpPort: Number(entry.smtpPort), httpPort: Number(entry.httpPort) });
       });
     });
-    return new LocalMailServer(child, ports.smtpPort, new Mailbox(`http://127.0.0.1:${ports.httpPort}`), dir);
+    return new LocalMailServer(
+      child,
+      ports.smtpPort,
+      new Mailbox(`http://127.0.0.1:${ports.httpPort}`),
+      dir,
+      log,
+    );
   }
 
   async stop(): Promise<void> {

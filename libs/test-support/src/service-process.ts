@@ -104,6 +104,22 @@ export class ServiceProcess {
     });
   }
 
+  /** Started and not ended yet. */
+  get running(): boolean {
+    return !!this.child && this.child.exitCode === null && this.child.signalCode === null;
+  }
+
+  /**
+   * SIGKILL: the process dies where it stands (no shutdown hook, open transactions rolled back by
+   * the database). Resolves once it is gone, to how it ended (`'killed'`, or how it ended before).
+   */
+  async kill(): Promise<string> {
+    if (!this.child || !this.exited) return 'not started';
+    if (this.running) this.child.kill('SIGKILL');
+    const { code, signal } = await this.exited;
+    return signal === 'SIGKILL' ? 'killed' : `exit code ${code}, signal ${signal}`;
+  }
+
   /**
    * SIGTERM, as Kubernetes sends; waits for the graceful shutdown. Resolves to how the process
    * ended: `'graceful'` (exit 0, or re-raised SIGTERM after closing, as Nest does), or what went wrong.
