@@ -50,6 +50,24 @@ ensure_packages() {
   cp "$ROOT/package-lock.json" "$stamp"
 }
 
+# Debian's Chromium, for the browser tests (apps/analytics/e2e/dashboard.e2e-spec.ts drives it with
+# playwright-core): installed with apt-get when /usr/bin/chromium is missing (as root, or with sudo).
+ensure_chromium() {
+  if [[ -x /usr/bin/chromium ]]; then return; fi
+  local sudo=""
+  if [[ "$(id -u)" -ne 0 ]]; then
+    command -v sudo >/dev/null && sudo -n true 2>/dev/null && sudo="sudo -n"
+  fi
+  if ! command -v apt-get >/dev/null || [[ "$(id -u)" -ne 0 && -z "$sudo" ]]; then
+    log "the browser tests need Chromium at /usr/bin/chromium: install Debian's package (apt-get install chromium) as root"
+    exit 1
+  fi
+  log "installing Chromium (apt-get install chromium) for the browser tests"
+  { $sudo apt-get update -qq && DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq chromium; } >&2 ||
+    { log "apt-get could not install chromium"; exit 1; }
+  [[ -x /usr/bin/chromium ]] || { log "chromium installed, but /usr/bin/chromium is missing"; exit 1; }
+}
+
 # Nx runs each project's targets (package.json scripts, project.json) in dependency order.
 export NX_DAEMON=false NX_NO_CLOUD=true
 build() {
@@ -225,7 +243,7 @@ case "${1:-}" in
   infra-down)
     stop_oidc; stop_smtp; bash "$ROOT/infra/kafka/down.sh" ;;
   test)
-    ensure_node; ensure_packages; build; typecheck_tests; lint; infra_up
+    ensure_node; ensure_packages; ensure_chromium; build; typecheck_tests; lint; infra_up
     mkdir -p "$RUN_DIR"
     rm -rf "$RUN_DIR/jest"; mkdir -p "$RUN_DIR/jest"
     status=0

@@ -10,14 +10,38 @@ const API_SCOPE = 'crm';
 export const OTHER_AUDIENCE = 'api://intranet';
 /** Where the command-line client's codes go: a loopback URI nothing listens on (RFC 8252). */
 export const CLI_REDIRECT_URI = 'http://127.0.0.1/callback';
+/**
+ * The analytics dashboard page (apps/analytics, `GET /dashboard`): a browser application, so a
+ * public web client (no secret: PKCE protects its codes) whose codes return to the page itself.
+ */
+export const DASHBOARD_CLIENT_ID = 'crm-dashboard';
+/** Where the dashboard is served: the analytics service's default port, by address and by name. */
+export const DASHBOARD_REDIRECT_URIS = ['http://127.0.0.1:3005/dashboard', 'http://localhost:3005/dashboard'];
 
 export const subjectOf = (login) => `u-${login}`;
 const userOf = (subject) => USERS.find((u) => subjectOf(u.login) === subject);
 
 /**
- * @param {{ issuer: string, audience: string, jwks: object, secrets: object, accessTokenTtl: number, signingAlg: string }} options
+ * A browser may call the token endpoint from the origin of one of its client's redirect URIs
+ * (CORS), for a public client only: oidc-provider's default rule, stated here.
  */
-export function createProvider({ issuer, audience, jwks, secrets, accessTokenTtl, signingAlg }) {
+function clientBasedCORS(_ctx, origin, client) {
+  if (origin === 'null' || client.clientAuthMethod !== 'none') return false;
+  return client.redirectUris.some((uri) => URL.parse(uri)?.origin === origin);
+}
+
+/**
+ * @param {{ issuer: string, audience: string, jwks: object, secrets: object, accessTokenTtl: number, signingAlg: string, dashboardRedirectUris?: string[] }} options
+ */
+export function createProvider({
+  issuer,
+  audience,
+  jwks,
+  secrets,
+  accessTokenTtl,
+  signingAlg,
+  dashboardRedirectUris = DASHBOARD_REDIRECT_URIS,
+}) {
   const resources = [audience, OTHER_AUDIENCE];
   return new Provider(issuer, {
     clients: [
@@ -29,6 +53,14 @@ export function createProvider({ issuer, audience, jwks, secrets, accessTokenTtl
         response_types: ['code'],
         redirect_uris: [CLI_REDIRECT_URI],
       },
+      {
+        client_id: DASHBOARD_CLIENT_ID,
+        application_type: 'web',
+        token_endpoint_auth_method: 'none',
+        grant_types: ['authorization_code'],
+        response_types: ['code'],
+        redirect_uris: dashboardRedirectUris,
+      },
       ...SERVICE_CLIENTS.map(({ clientId }) => ({
         client_id: clientId,
         client_secret: secrets.integratorSecret,
@@ -39,6 +71,7 @@ export function createProvider({ issuer, audience, jwks, secrets, accessTokenTtl
     ],
     jwks,
     cookies: { keys: secrets.cookieKeys },
+    clientBasedCORS,
     scopes: ['openid', 'profile', API_SCOPE],
     claims: { openid: ['sub'], profile: ['name'] },
     async findAccount(_ctx, subject) {

@@ -16,6 +16,10 @@ const host = process.env.OIDC_HOST || '127.0.0.1';
 const issuer = (process.env.OIDC_ISSUER || `http://127.0.0.1:${port}`).replace(/\/$/, '');
 const audience = process.env.OIDC_AUDIENCE ?? 'api://crm';
 const password = process.env.OIDC_DEMO_PASSWORD ?? 'demo';
+/** The analytics dashboard's page URLs (comma-separated), where the browser client's codes go. */
+const dashboardRedirectUris = process.env.OIDC_DASHBOARD_REDIRECT_URIS?.split(',')
+  .map((uri) => uri.trim())
+  .filter(Boolean);
 const { jwks, secrets } = await loadKeys();
 const provider = createProvider({
   issuer,
@@ -24,6 +28,7 @@ const provider = createProvider({
   secrets,
   accessTokenTtl: Number(process.env.OIDC_ACCESS_TOKEN_TTL ?? 3600),
   signingAlg: process.env.OIDC_SIGNING_ALG ?? 'RS256',
+  ...(dashboardRedirectUris?.length ? { dashboardRedirectUris } : {}),
 });
 const log = (msg, fields = {}) =>
   console.log(JSON.stringify({ time: new Date().toISOString(), msg, ...fields }));
@@ -33,7 +38,7 @@ const escape = (text) => String(text).replace(/[&<>"']/g, (c) => `&#${c.charCode
 
 function loginPage(res, uid, status = 200, message = '') {
   res.writeHead(status, { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-store' });
-  res.end(`<!DOCTYPE html><html><head><title>CRM demo sign-in</title></head><body>
+  res.end(`<!DOCTYPE html><html><head><title>CRM demo sign-in</title><link rel="icon" href="data:,"></head><body>
 <h1>CRM demo sign-in</h1>${message ? `<p>${escape(message)}</p>` : ''}
 <form method="post" action="/interaction/${escape(uid)}/login">
 <label>Login <input name="login" list="users" autofocus></label>

@@ -1,3 +1,4 @@
+import { dashboardsProjector } from '../dashboards/dashboards.projector';
 import { campaignProjector } from './campaign.projector';
 import { customerProjector } from './customer.projector';
 import { lifecycleProjector } from './lifecycle.projector';
@@ -17,4 +18,6 @@ export const PROJECTORS: Projector[] = [
   serviceProjector,
   campaignProjector,
   timelineProjector,
+  // No tables of its own: the dashboards' views over the tables above.
+  dashboardsProjector,
 ];
