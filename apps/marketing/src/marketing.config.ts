@@ -60,6 +60,17 @@ export class MarketingConfig extends ServiceConfig {
   @Min(10)
   CAMPAIGN_POLL_INTERVAL_MS: number = 1000;
 
+  /**
+   * Most customer profiles one step of a segment's evaluation reads and evaluates (a defined or
+   * redefined segment, a time-based segment's run, a preview's page): each step of an evaluation
+   * is a transaction of its own, open as long as its profiles take (an open transaction holds back
+   * the event-store readers of the whole PostgreSQL server).
+   */
+  @IsInt()
+  @Min(1)
+  @Max(10_000)
+  SEGMENT_EVALUATION_CHUNK: number = 500;
+
   get consentLinkSecret(): string {
     return this.CONSENT_LINK_SECRET ?? 'development consent link key';
   }

@@ -19,6 +19,8 @@ import { ProfileErasureProjection } from './profile/profile-erasure.projection';
 import { ProfileProjection } from './profile/profile.projection';
 import { ResponseController } from './response/response.controller';
 import { ResponseService } from './response/response.service';
+import { SegmentEvaluation } from './segment/segment-evaluation';
+import { SegmentEvaluationTimers } from './segment/segment-evaluation.timers';
 import { SegmentMembershipService } from './segment/segment-membership.service';
 import { SegmentController } from './segment/segment.controller';
 import { SegmentProjection } from './segment/segment.projection';
@@ -66,6 +68,8 @@ export class MarketingModule {
         SegmentMembershipService,
         SegmentTimeTimers,
         SegmentTimeReevaluation,
+        SegmentEvaluationTimers,
+        SegmentEvaluation,
         CampaignService,
         ResponseService,
         ListService,

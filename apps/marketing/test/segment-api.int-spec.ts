@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { InProcessService } from '@crm/test-support';
 import { aCustomer, as, startMarketing, type MarketingReadModel } from './marketing.given';
+import { evaluated } from './segment-evaluation.given';
 
 jest.setTimeout(60_000);
 
@@ -40,7 +41,7 @@ async function define(body: object) {
     headers: { location: /^\/segments\/[0-9a-f-]{36}$/, etag: '"0"' },
     events: [{ type: 'SegmentDefined', data: { version: 1 } }],
   });
-  await readModel.relay();
+  await evaluated(marketing, readModel);
   return response.body.segmentId as string;
 }
 
@@ -185,7 +186,7 @@ describe('segments over HTTP', () => {
       await as('max'),
     );
     expect(response.status).toBe(200);
-    await readModel.relay();
+    await evaluated(marketing, readModel);
     expect(await members(segmentId)).toEqual([rich.customerId]);
     const { body } = await marketing.request('GET', `/segments/${segmentId}`, undefined, await as('max'));
     expect(body).toMatchObject({ version: 2, members: 1 });

@@ -1,5 +1,6 @@
 import type { InProcessService } from '@crm/test-support';
 import { aCustomer, as, startMarketing, type MarketingReadModel } from './marketing.given';
+import { evaluated } from './segment-evaluation.given';
 
 jest.setTimeout(60_000);
 
@@ -31,7 +32,7 @@ const get = async (path: string, who = 'max') => marketing.request('GET', path, 
 async function define(name: string, rule: object) {
   const { status, body } = await marketing.request('POST', '/segments', { name, rule }, await as('max'));
   expect(status).toBe(201);
-  await readModel.relay();
+  await evaluated(marketing, readModel);
   return body.segmentId as string;
 }
 
@@ -105,7 +106,7 @@ describe('GET /segments', () => {
       await as('max'),
     );
     expect(redefined.status).toBe(200);
-    await readModel.relay();
+    await evaluated(marketing, readModel);
     const byName = (await pages('/segments?order=name', 1)).flat();
     expect(byName.map((s) => s.name)).toEqual(['Alpha', 'Bravo', 'Charlie']);
     expect(byName[0]).toMatchObject({ version: 2, members: 4, redefinedAt: expect.any(String) });

@@ -2,6 +2,7 @@ import { loadConfig } from '@crm/service-kit';
 import type { InProcessService } from '@crm/test-support';
 import { ConsentService } from '../src/consent/consent.service';
 import { MarketingConfig } from '../src/marketing.config';
+import { SegmentEvaluationTimers } from '../src/segment/segment-evaluation.timers';
 import { SegmentMembershipService } from '../src/segment/segment-membership.service';
 import { SegmentTimeReevaluation } from '../src/segment/segment-time.reevaluation';
 import {
@@ -12,6 +13,7 @@ import {
 import { membershipStreamId } from '../src/segment/segment.events';
 import { waitUntil } from './campaign.given';
 import { aCustomer, as, startMarketing, type MarketingReadModel } from './marketing.given';
+import { evaluated } from './segment-evaluation.given';
 
 jest.setTimeout(60_000);
 
@@ -44,8 +46,9 @@ function replica() {
     marketing.store,
     new ConsentService(marketing.store, config),
     timers,
+    new SegmentEvaluationTimers(marketing.runtime),
   );
-  const poller = new SegmentTimeReevaluation(marketing.runtime, timers, memberships);
+  const poller = new SegmentTimeReevaluation(marketing.runtime, timers, memberships, config);
   return { start: () => poller.start(), stop: () => timers.timers.stop() };
 }
 
@@ -96,7 +99,7 @@ async function define(rule: object) {
     await as('max'),
   );
   expect(status).toBe(201);
-  await readModel.relay();
+  await evaluated(marketing, readModel);
   return body.segmentId as string;
 }
 
@@ -159,12 +162,12 @@ describe('time-based segments', () => {
     const headers = await as('max');
     const put = (rule: object) => marketing.request('PUT', `/segments/${segmentId}`, { rule }, headers);
     expect((await put({ field: 'lastPurchaseAt', withinLastDays: 7 })).status).toBe(200);
-    await readModel.relay();
+    await evaluated(marketing, readModel);
     expect(await timer(segmentId)).toBeDefined();
     expect((await put({ field: 'lastPurchaseAt', op: 'lt', value: '2026-01-01T00:00:00Z' })).status).toBe(
       200,
     );
-    await readModel.relay();
+    await evaluated(marketing, readModel);
     expect(await timer(segmentId)).toBeUndefined();
   });
 });

@@ -12,8 +12,9 @@ import {
   type MembershipCommand,
   type MembershipState,
 } from './segment.decider';
+import { SegmentEvaluationTimers } from './segment-evaluation.timers';
 import { SegmentTimeTimers } from './segment-time.timers';
-import { dependsOnTime, nextOutcomeChange, nextReevaluation } from './segment.time';
+import { REEVALUATION_FALLBACK_MS, dependsOnTime, nextOutcomeChange } from './segment.time';
 import {
   MEMBERSHIP_STREAM_SCHEMA_VERSIONS,
   membershipStreamId,
@@ -41,6 +42,7 @@ export class SegmentMembershipService {
     @Inject(EVENT_STORE) store: EventStore,
     private readonly consents: ConsentService,
     private readonly timers: SegmentTimeTimers,
+    private readonly evaluations: SegmentEvaluationTimers,
   ) {
     this.handler = new CommandHandler({
       store,
@@ -54,6 +56,7 @@ export class SegmentMembershipService {
   /** A profile row changed (in the consumer's transaction `ctx`): every current segment, again. */
   async profileChanged(customerId: string, ctx: CrmEventContext): Promise<void> {
     const db = ctx.getManager();
+    await lockDefinitions(db, 'shared');
     const segments = await currentSegments(db);
     if (segments.length === 0) return;
     const [row] = await profileRows(db, [customerId]);
@@ -77,21 +80,21 @@ export class SegmentMembershipService {
   }
 
   /**
-   * A segment was defined or redefined: every customer with a profile, against it; then its timer
-   * set from the profiles (or removed when its rule does not depend on time).
+   * A segment was defined or redefined (in the consumer's transaction `ctx`): no profile evaluated
+   * here, only the intent recorded: its evaluation over every profile, in chunks, by the
+   * evaluation's timer (`SegmentEvaluation`); its time timer set a day on from now, brought forward
+   * by the chunks (or removed when its rule does not depend on time).
    */
   async segmentChanged(segment: SegmentToEvaluate, ctx: CrmEventContext): Promise<void> {
     const db = ctx.getManager();
-    const since = new Date();
-    const rows = await profileRows(db);
-    await this.reevaluate(rows, segment, reactionContext(ctx.getCloudEvent(), ACTOR));
-    if (!dependsOnTime(segment.rule)) return this.timers.cancel(db, segment.segmentId);
-    const due = nextReevaluation(
-      segment.rule,
-      rows.map((r) => profileOf(r)),
-      since,
-    );
-    await this.timers.set(db, segment.segmentId, due, since);
+    const now = new Date();
+    const { segmentId, version, rule } = segment;
+    await this.evaluations.start(db, segmentId, version, ctx.getCloudEvent().correlationid);
+    if (dependsOnTime(rule)) {
+      await this.timers.set(db, segmentId, new Date(now.getTime() + REEVALUATION_FALLBACK_MS), now);
+    } else await this.timers.cancel(db, segmentId);
+    // Last, held to the commit: see lockDefinitions.
+    await lockDefinitions(db, 'exclusive');
   }
 
   /** These customers against one segment (each recording only what differs). */
@@ -124,10 +127,32 @@ export class SegmentMembershipService {
   }
 }
 
+/**
+ * Orders the definitions of segments against the profile changes that read them: a customer
+ * whose profile a transaction changes evaluates the current segments holding this lock shared (to
+ * its commit), and a new definition is committed holding it exclusive. So either the profile's
+ * evaluation sees the new definition, or the definition commits after the profile's change, and
+ * the evaluation's chunks (which start after the definition committed) read the changed profile:
+ * a profile changed while a segment is defined is never missed by both.
+ */
+export async function lockDefinitions(db: Sql, mode: 'shared' | 'exclusive'): Promise<void> {
+  const lock = mode === 'shared' ? 'pg_advisory_xact_lock_shared' : 'pg_advisory_xact_lock';
+  await db.query(`select ${lock}(hashtext('marketing:segment-definitions'))`);
+}
+
 /** Every segment's current definition, from `marketing.segment`. */
 export async function currentSegments(db: Sql): Promise<SegmentToEvaluate[]> {
   const rows: { segment_id: string; version: number; rule: SegmentRule }[] = await db.query(
     'select segment_id, version, rule from marketing.segment order by segment_id',
   );
   return rows.map((r) => ({ segmentId: r.segment_id, version: r.version, rule: r.rule }));
+}
+
+/** One segment's current definition, if it is recorded. */
+export async function segmentById(db: Sql, segmentId: string): Promise<SegmentToEvaluate | undefined> {
+  const [row]: { segment_id: string; version: number; rule: SegmentRule }[] = await db.query(
+    'select segment_id, version, rule from marketing.segment where segment_id = $1',
+    [segmentId],
+  );
+  return row && { segmentId: row.segment_id, version: row.version, rule: row.rule };
 }

@@ -1,6 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { PLATFORM_RUNTIME, type PlatformRuntime } from '@crm/service-kit';
 import { DurableTimers, type Queryable } from '@crm/timers';
+import type { ChunkPosition } from './segment.chunks';
 
 /** The durable timer of a time-based segment (key: the segment id). */
 export const SEGMENT_TIME_TIMER = 'segment-time-reevaluation';
@@ -11,9 +12,15 @@ export const SEGMENT_TIME_TIMER = 'segment-time-reevaluation';
  */
 export const SEGMENT_TIMERS_SCHEMA = 'marketing';
 
-/** What a segment's timer carries: the instant up to which its time-driven changes were evaluated. */
-export interface SegmentTimerPayload {
+/**
+ * What a segment's timer carries: the instant up to which its time-driven changes were evaluated;
+ * during a run (over the profiles in chunks) also the run's instant `until`, how far it got, and
+ * `next` (epoch ms): the earliest outcome change after `until` found so far.
+ */
+export interface SegmentTimerPayload extends ChunkPosition {
   since: string;
+  until?: string;
+  next?: number;
 }
 
 /**
@@ -40,17 +47,32 @@ export class SegmentTimeTimers {
     return this.timers.schedule(db, SEGMENT_TIME_TIMER, segmentId, dueAt, payload);
   }
 
+  /** Hands a run over to its next chunk, due at `dueAt` (through the firing's `db`). */
+  continueRun(db: Queryable, segmentId: string, payload: SegmentTimerPayload, dueAt: Date): Promise<void> {
+    return this.timers.schedule(db, SEGMENT_TIME_TIMER, segmentId, dueAt, payload);
+  }
+
   /**
    * Brings the segment's timer forward to `dueAt` if it is due later (a profile changed and its
-   * outcome now changes sooner); keeps its `since`. Without a timer (a segment recorded before
-   * timers were kept): one from the epoch, so that its first run evaluates every change so far.
-   * One statement: concurrent consumers cannot move it later than either of them asked.
+   * outcome now changes sooner); keeps its `since`; during a run, brings its `next` forward too.
+   * Without a timer (a segment recorded before timers were kept): one from the epoch, so that its
+   * first run evaluates every change so far. One statement: concurrent consumers cannot move it
+   * later than either of them asked.
    */
   async noLaterThan(db: Queryable, segmentId: string, dueAt: Date): Promise<void> {
     await db.query(
       `insert into ${this.table} as t (kind, key, due_at, payload) values ($1, $2, $3, $4)
-       on conflict (kind, key) do update set due_at = least(t.due_at, excluded.due_at)`,
-      [SEGMENT_TIME_TIMER, segmentId, dueAt, JSON.stringify({ since: new Date(0).toISOString() })],
+       on conflict (kind, key) do update set due_at = least(t.due_at, excluded.due_at),
+         payload = case when t.payload ? 'next'
+           then jsonb_set(t.payload, '{next}', to_jsonb(least((t.payload ->> 'next')::bigint, $5::bigint)))
+           else t.payload end`,
+      [
+        SEGMENT_TIME_TIMER,
+        segmentId,
+        dueAt,
+        JSON.stringify({ since: new Date(0).toISOString() }),
+        dueAt.getTime(),
+      ],
     );
   }
 

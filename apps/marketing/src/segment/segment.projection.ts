@@ -10,7 +10,8 @@ const SEGMENTS: CrmEventExtras = { consumer: 'marketing-segments' };
 /**
  * Segments from crm.marketing.events (consumer `marketing-segments`, in the consumer's
  * transaction): definitions into `marketing.segment` (by version: an older or repeated one
- * changes nothing), then every profile evaluated against the new definition; memberships into
+ * changes nothing), and for a new version only its evaluation over every profile scheduled (done
+ * in chunks outside this transaction: `SegmentEvaluation`); memberships into
  * `marketing.segment_membership` (current) and `marketing.segment_membership_history` (joined /
  * left intervals), idempotent by the revision of the customer's membership stream. A change of a
  * customer's consent evaluates the segments that test consent again.

@@ -10,7 +10,8 @@ import {
 import { CommandHandler, DomainError, notFound } from '@crm/decider';
 import type { EventStore } from '@crm/event-store';
 import { EVENT_STORE, PLATFORM_RUNTIME, type PlatformRuntime } from '@crm/service-kit';
-import { profileRows } from '../profile/profile.queries';
+import { MarketingConfig } from '../marketing.config';
+import { PROFILE_COLUMNS, type ProfileRow } from '../profile/profile.queries';
 import { segmentDecider, type SegmentCommand, type SegmentState } from './segment.decider';
 import { decodeCursor, encodeCursor } from './segment.cursor';
 import type { DefineSegmentDto, ListSegmentsQuery, MembersQueryDto, RedefineSegmentDto } from './segment.dto';
@@ -40,6 +41,7 @@ export class SegmentService {
     @Inject(EVENT_STORE) store: EventStore,
     @Inject(PLATFORM_RUNTIME) private readonly runtime: PlatformRuntime,
     private readonly memberships: SegmentMembershipService,
+    private readonly config: MarketingConfig,
   ) {
     this.handler = new CommandHandler({
       store,
@@ -98,7 +100,12 @@ export class SegmentService {
     return { ...segment, revision, members: count };
   }
 
-  /** How many profiles the rule matches now, nothing recorded. */
+  /**
+   * How many profiles the rule matches now, nothing recorded. It reads every profile (and, for a
+   * rule testing consent, each customer's consent ledger): by pages of `SEGMENT_EVALUATION_CHUNK`
+   * in customer-id order, each its own statement and none in a transaction, so that a preview
+   * holds no transaction open however long it takes (its cost grows with the profiles).
+   */
   async preview(rule: unknown, now = new Date()) {
     const problems = ruleProblems(rule);
     if (problems.length > 0)
@@ -109,11 +116,19 @@ export class SegmentService {
     const valid = rule as SegmentRule;
     let count = 0;
     let profiles = 0;
-    for (const row of await profileRows(this.runtime.db)) {
-      profiles += 1;
-      if (matches(valid, await this.memberships.profileFor(row, [valid], at), at)) count += 1;
+    for (let after: string | null = null; ;) {
+      const page: ProfileRow[] = await this.runtime.db.query(
+        `select ${PROFILE_COLUMNS} from marketing.customer_profile
+          where $1::uuid is null or customer_id > $1::uuid order by customer_id limit $2`,
+        [after, this.config.SEGMENT_EVALUATION_CHUNK],
+      );
+      for (const row of page) {
+        profiles += 1;
+        if (matches(valid, await this.memberships.profileFor(row, [valid], at), at)) count += 1;
+      }
+      if (page.length < this.config.SEGMENT_EVALUATION_CHUNK) return { at, count, profiles };
+      after = page[page.length - 1].customer_id;
     }
-    return { at, count, profiles };
   }
 
   /** A page of segments: newest defined first, or by name; each with its member count and rule in a line. */
