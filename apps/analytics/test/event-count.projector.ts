@@ -28,9 +28,9 @@ export class EventCountProjector implements Projector {
   private stall: { schema: string; pool: Pool } | undefined;
 
   constructor() {
-    const count = (event: AnalyticsEvent, db: Sql, schema: string) => this.count(event.type, db, schema);
-    this.handlers = Object.fromEntries(COUNTED_TYPES.map((type) => [type, count])) as ProjectorHandlers &
-      Record<(typeof COUNTED_TYPES)[number], unknown>;
+    const count = (events: AnalyticsEvent[], db: Sql, schema: string) =>
+      this.count(events[0].type, db, schema, events.length);
+    this.handlers = Object.fromEntries(COUNTED_TYPES.map((type) => [type, count])) as ProjectorHandlers;
   }
 
   tables(schema: string): string[] {
@@ -62,16 +62,16 @@ export class EventCountProjector implements Projector {
     this.stall = { schema, pool };
   }
 
-  private async count(type: ContractEventType | string, db: Sql, schema: string): Promise<void> {
+  private async count(type: ContractEventType | string, db: Sql, schema: string, events = 1): Promise<void> {
     if (this.gate?.schema === schema) await this.gate.open;
     if (this.stall?.schema === schema) {
       const { rows } = await this.stall.pool.query(`select 1 from ${schema}.event_count limit 1`);
       if (rows.length > 0) throw new SerializationFailure(`${schema} is stalled for the test`);
     }
     await db.query(
-      `insert into ${schema}.event_count (type, events) values ($1, 1)
-       on conflict (type) do update set events = event_count.events + 1`,
-      [type],
+      `insert into ${schema}.event_count (type, events) values ($1, $2)
+       on conflict (type) do update set events = event_count.events + excluded.events`,
+      [type, events],
     );
   }
 }

@@ -8,7 +8,8 @@ import {
   type EventData,
 } from '@crm/contracts';
 import { freshDatabase } from '@crm/test-support';
-import type { AnalyticsEvent, Projector, ProjectorHandlers } from '../src/projection/projector';
+import { applyBatch } from '../src/projection/apply-batch';
+import type { AnalyticsEvent, Projector } from '../src/projection/projector';
 import { PROJECTORS } from '../src/projection/projectors';
 
 export const SCHEMA = 'analytics_g1';
@@ -51,14 +52,11 @@ export function fact<K extends ContractEventType>(
   };
 }
 
-type Handler = (event: AnalyticsEvent, db: unknown, schema: string) => Promise<void>;
-
 /**
  * The analytics read models specified as "given these events, then these rows": a fresh database
  * with the `analytics` schema, generation 1's tables and the views over them, and the projectors
- * applied to each event as the generation runner applies them (in order, in one transaction per
- * `given`; a `CustomerErased` also to every projector's `erase`). No Kafka: dedupe and offsets are
- * the runner's.
+ * applied to the events as the generation runner applies a batch (`applyBatch`: the events of one
+ * `given` are one batch, in one transaction). No Kafka: dedupe and offsets are the runner's.
  */
 export class AnalyticsProjection {
   private constructor(
@@ -79,17 +77,14 @@ export class AnalyticsProjection {
   }
 
   async given(...events: Fact[]): Promise<void> {
-    await this.db.transaction(async (manager) => {
-      for (const event of events) {
-        for (const p of this.projectors) {
-          const handler = (p.handlers as ProjectorHandlers)[event.type] as Handler | undefined;
-          if (handler) await handler(event as AnalyticsEvent, manager, SCHEMA);
-        }
-        if (event.type === 'CustomerErased')
-          for (const p of this.projectors)
-            await p.erase((event as AnalyticsEvent<'CustomerErased'>).data.customerId, manager, SCHEMA);
-      }
-    });
+    await this.db.transaction((manager) =>
+      applyBatch(this.projectors, events as AnalyticsEvent[], manager, SCHEMA),
+    );
+  }
+
+  /** The events in batches of `size` (one transaction each), in order. */
+  async givenInBatchesOf(size: number, ...events: Fact[]): Promise<void> {
+    for (let i = 0; i < events.length; i += size) await this.given(...events.slice(i, i + size));
   }
 
   // eslint-disable-next-line @typescript-eslint/no-explicit-any -- rows of arbitrary queries

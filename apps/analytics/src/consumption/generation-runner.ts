@@ -9,11 +9,12 @@ import {
 } from '@crm/contracts';
 import {
   ExactlyOnceConsumer,
-  type Delivery,
+  type DeliveredEvent,
   type ExactlyOnceConsumerOptions,
   type MessagingLogger,
 } from '@crm/messaging';
-import type { AnalyticsEvent, Projector, ProjectorHandlers } from '../projection/projector';
+import { applyBatch } from '../projection/apply-batch';
+import type { AnalyticsEvent, Projector } from '../projection/projector';
 
 /** What a generation's runner needs from the service. */
 export interface GenerationRunnerOptions extends Pick<
@@ -32,7 +33,8 @@ export interface GenerationRunnerOptions extends Pick<
   startAttempts?: number;
 }
 
-type Handler = (event: AnalyticsEvent, db: EntityManager, schema: string) => Promise<void>;
+/** Customers whose keys are fetched at once while revealing a batch (each customer's events in turn). */
+const REVEAL_CONCURRENCY = 8;
 
 /** The event type of a CloudEvent `crm.<context>.<Type>.v<n>` if the contracts know it from that context. */
 export function contractTypeOf(event: Pick<CloudEvent, 'type'>): ContractEventType | undefined {
@@ -44,20 +46,20 @@ export function contractTypeOf(event: Pick<CloudEvent, 'type'>): ContractEventTy
 /**
  * One generation's consumer: an ExactlyOnceConsumer in its own group (`analytics-g<n>`, from the
  * beginning of the topics) writing to its own schema (`analytics_g<n>`, which also holds its
- * processed_events and dead_letters). Every event of a batch is handed, in the batch's
- * transaction and in topic order, to each projector's handler of its type, and a `CustomerErased`
- * to each projector's `erase`. Types outside the contracts are counted and acknowledged; known
+ * processed_events and dead_letters), in the consumer's batch mode: the new events of a batch
+ * (one dedupe statement) are revealed and handed at once to `applyBatch` (set-based, per type,
+ * erasures last) in the batch's transaction. Types outside the contracts are counted and acknowledged; known
  * types no projector handles are acknowledged without a transaction; unknown versions of known
  * types fail their contract and are dead-lettered by the consumer.
  */
 export class GenerationRunner {
   readonly consumer: ExactlyOnceConsumer;
-  private readonly handlers = new Map<string, Handler[]>();
+  /** Event types some projector handles. */
+  private readonly handled = new Set<string>();
 
   constructor(private readonly options: GenerationRunnerOptions) {
     for (const projector of options.projectors)
-      for (const [type, handler] of Object.entries(projector.handlers as ProjectorHandlers))
-        this.handlers.set(type, [...(this.handlers.get(type) ?? []), handler as Handler]);
+      for (const type of Object.keys(projector.handlers)) this.handled.add(type);
     this.consumer = new ExactlyOnceConsumer({
       subscriber: options.subscriber,
       dataSource: options.dataSource,
@@ -66,7 +68,7 @@ export class GenerationRunner {
       topics: options.topics,
       schema: options.schema,
       fromBeginning: true,
-      handle: (event, manager, delivery) => this.apply(event, manager, delivery),
+      handleSet: (items, manager) => this.apply(items, manager),
       wants: (event) => this.wants(event),
       ...(options.retry ? { retry: options.retry } : {}),
       ...(options.deadLetterPublisher ? { deadLetterPublisher: options.deadLetterPublisher } : {}),
@@ -111,26 +113,47 @@ export class GenerationRunner {
       this.options.onUnknown(event.type);
       return false;
     }
-    return type === 'CustomerErased' || this.handlers.has(type);
+    return type === 'CustomerErased' || this.handled.has(type);
   }
 
-  private async apply(event: CloudEvent, manager: EntityManager, { parsed }: Delivery): Promise<void> {
-    if (!parsed) return;
-    const { schema } = this.options;
-    const data = await this.options.reveal(event, parsed);
-    const analyticsEvent = {
+  private async apply(items: DeliveredEvent[], manager: EntityManager): Promise<void> {
+    const events = await this.reveal(items);
+    await applyBatch(this.options.projectors, events, manager, this.options.schema);
+  }
+
+  /**
+   * The batch's events as the projectors read them, personal values opened. A customer's events
+   * are revealed one after the other (the first fetches the customer's key, the others find it in
+   * the vault's cache), a few customers at a time.
+   */
+  private async reveal(items: DeliveredEvent[]): Promise<AnalyticsEvent[]> {
+    const events: AnalyticsEvent[] = new Array(items.length);
+    const byCustomer = new Map<string, number[]>();
+    items.forEach((item, i) => {
+      const at = byCustomer.get(item.event.customerid);
+      if (at) at.push(i);
+      else byCustomer.set(item.event.customerid, [i]);
+    });
+    const customers = [...byCustomer.values()];
+    const work = async () => {
+      for (let next = customers.pop(); next; next = customers.pop())
+        for (const i of next) events[i] = await this.revealOne(items[i]);
+    };
+    await Promise.all(Array.from({ length: Math.min(REVEAL_CONCURRENCY, customers.length) }, work));
+    return events;
+  }
+
+  private async revealOne({ event, parsed }: DeliveredEvent): Promise<AnalyticsEvent> {
+    // Wanted events passed their contract: `parsed` is there.
+    const data = await this.options.reveal(event, parsed!);
+    return {
       id: event.id,
-      type: parsed.type,
-      context: parsed.context,
+      type: parsed!.type,
+      context: parsed!.context,
       customerId: event.customerid,
       time: event.time,
       subject: event.subject,
       data,
     } as AnalyticsEvent;
-    for (const handler of this.handlers.get(parsed.type) ?? [])
-      await handler(analyticsEvent, manager, schema);
-    if (parsed.type === 'CustomerErased')
-      for (const projector of this.options.projectors)
-        await projector.erase(parsed.data.customerId, manager, schema);
   }
 }

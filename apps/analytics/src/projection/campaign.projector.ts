@@ -1,6 +1,7 @@
-import type { Projector } from './projector';
-import { qualified, viewOf } from './sql';
-import { recordChange, versionedTableDdl, type VersionedTable } from './versioned';
+import type { EventData } from '@crm/contracts';
+import type { AnalyticsEvent, ProjectionBatch, Projector, Sql } from './projector';
+import { insertRows, qualified, viewOf } from './sql';
+import { versionedTableDdl, type Changes, type VersionedTable } from './versioned';
 
 /**
  * Marketing's facts:
@@ -86,70 +87,123 @@ export const campaignProjector: Projector = {
   views: (schema) =>
     ['campaign_version', 'campaign_cost', 'campaign_touch', 'campaign_lead'].map((t) => viewOf(schema, t)),
   handlers: {
-    CampaignDrafted: (e, db, schema) =>
-      recordChange(db, schema, CAMPAIGN_VERSION, e.data.campaignId, e.data.draftedAt, e.id, content(e.data)),
-    CampaignRevised: (e, db, schema) =>
-      recordChange(db, schema, CAMPAIGN_VERSION, e.data.campaignId, e.data.revisedAt, e.id, content(e.data)),
-    CampaignScheduled: (e, db, schema) =>
-      recordChange(db, schema, CAMPAIGN_VERSION, e.data.campaignId, e.data.scheduledAt, e.id, {
-        status: 'scheduled',
-        start_at: e.data.startAt,
-      }),
-    CampaignStepSent: (e, db, schema) =>
-      recordChange(db, schema, CAMPAIGN_VERSION, e.data.campaignId, e.data.sentAt, e.id, {
-        status: 'sending',
-        last_step_sent: e.data.step,
-      }),
-    CampaignCostRecorded: async (e, db, schema) => {
-      const d = e.data;
-      await db.query(
-        `insert into ${qualified(schema, 'campaign_cost')} (event_id, campaign_id, amount, currency, item, recorded_at)
-         values ($1, $2, $3, $4, $5, $6) on conflict do nothing`,
-        [e.id, d.campaignId, d.amount, d.currency, d.item, d.recordedAt],
-      );
-      await recordChange(db, schema, CAMPAIGN_VERSION, d.campaignId, d.recordedAt, e.id, { cost: d.cost });
+    CampaignDrafted: async (events, _db, _schema, batch) => {
+      for (const e of events) version(batch, e, e.data.campaignId, e.data.draftedAt, content(e.data));
     },
-    CampaignMessageSent: (e, db, schema) =>
-      touch(db, schema, e.id, e.data.campaignId, e.data.customerId, e.data.step, 'sent', e.data.sentAt),
-    CampaignResponseRecorded: (e, db, schema) =>
-      touch(
+    CampaignRevised: async (events, _db, _schema, batch) => {
+      for (const e of events) version(batch, e, e.data.campaignId, e.data.revisedAt, content(e.data));
+    },
+    CampaignScheduled: async (events, _db, _schema, batch) => {
+      for (const e of events)
+        version(batch, e, e.data.campaignId, e.data.scheduledAt, {
+          status: 'scheduled',
+          start_at: e.data.startAt,
+        });
+    },
+    CampaignStepSent: async (events, _db, _schema, batch) => {
+      for (const e of events)
+        version(batch, e, e.data.campaignId, e.data.sentAt, {
+          status: 'sending',
+          last_step_sent: e.data.step,
+        });
+    },
+    CampaignCostRecorded: async (events, db, schema, batch) => {
+      await insertRows(
+        db,
+        qualified(schema, 'campaign_cost'),
+        {
+          event_id: 'text',
+          campaign_id: 'uuid',
+          amount: 'numeric',
+          currency: 'text',
+          item: 'text',
+          recorded_at: 'timestamptz',
+        },
+        events.map(({ id, data: d }) => ({
+          event_id: id,
+          campaign_id: d.campaignId,
+          amount: d.amount,
+          currency: d.currency,
+          item: d.item,
+          recorded_at: d.recordedAt,
+        })),
+      );
+      for (const e of events) version(batch, e, e.data.campaignId, e.data.recordedAt, { cost: e.data.cost });
+    },
+    CampaignMessageSent: (events, db, schema) =>
+      touches(
         db,
         schema,
-        e.id,
-        e.data.campaignId,
-        e.data.customerId,
-        e.data.step,
-        e.data.kind,
-        e.data.respondedAt,
+        events.map(({ id, data: d }) => ({
+          event_id: id,
+          campaign_id: d.campaignId,
+          customer_id: d.customerId,
+          step: d.step,
+          kind: 'sent',
+          at: d.sentAt,
+        })),
       ),
-    CampaignProspectResponded: async (e, db, schema) => {
-      const d = e.data;
-      // Once per campaign and customer; the first response counts (the same whichever arrives first).
-      await db.query(
-        `insert into ${qualified(schema, 'campaign_lead')} (campaign_id, customer_id, step, kind, at)
-         values ($1, $2, $3, $4, $5)
-         on conflict (campaign_id, customer_id) do update set step = excluded.step, kind = excluded.kind, at = excluded.at
+    CampaignResponseRecorded: (events, db, schema) =>
+      touches(
+        db,
+        schema,
+        events.map(({ id, data: d }) => ({
+          event_id: id,
+          campaign_id: d.campaignId,
+          customer_id: d.customerId,
+          step: d.step,
+          kind: d.kind,
+          at: d.respondedAt,
+        })),
+      ),
+    CampaignProspectResponded: async (events, db, schema) => {
+      // Once per campaign and customer; the first response counts (the same whichever arrives
+      // first; of two at the same instant, the first to arrive).
+      const first = new Map<string, EventData<'CampaignProspectResponded'>>();
+      for (const { data: d } of events) {
+        const key = `${d.campaignId}|${d.customerId}`;
+        const known = first.get(key);
+        if (!known || Date.parse(d.respondedAt) < Date.parse(known.respondedAt)) first.set(key, d);
+      }
+      await insertRows(
+        db,
+        qualified(schema, 'campaign_lead'),
+        { campaign_id: 'uuid', customer_id: 'uuid', step: 'integer', kind: 'text', at: 'timestamptz' },
+        [...first.values()].map((d) => ({
+          campaign_id: d.campaignId,
+          customer_id: d.customerId,
+          step: d.step,
+          kind: d.kind,
+          at: d.respondedAt,
+        })),
+        `on conflict (campaign_id, customer_id) do update set step = excluded.step, kind = excluded.kind, at = excluded.at
            where excluded.at < campaign_lead.at`,
-        [d.campaignId, d.customerId, d.step, d.kind, d.respondedAt],
       );
     },
   },
   erase: async () => undefined,
 };
 
-async function touch(
-  db: { query(sql: string, parameters?: unknown[]): Promise<unknown> },
-  schema: string,
-  eventId: string,
+/** An event's change of its campaign. */
+const version = (
+  batch: ProjectionBatch,
+  e: Pick<AnalyticsEvent, 'id'>,
   campaignId: string,
-  customerId: string,
-  step: number,
-  kind: string,
   at: string,
-): Promise<void> {
-  await db.query(
-    `insert into ${qualified(schema, 'campaign_touch')} (event_id, campaign_id, customer_id, step, kind, at)
-     values ($1, $2, $3, $4, $5, $6) on conflict do nothing`,
-    [eventId, campaignId, customerId, step, kind, at],
+  changes: Changes,
+) => batch.change(CAMPAIGN_VERSION, { key: campaignId, at, eventId: e.id, changes });
+
+const touches = (db: Sql, schema: string, rows: object[]) =>
+  insertRows(
+    db,
+    qualified(schema, 'campaign_touch'),
+    {
+      event_id: 'text',
+      campaign_id: 'uuid',
+      customer_id: 'uuid',
+      step: 'integer',
+      kind: 'text',
+      at: 'timestamptz',
+    },
+    rows,
   );
-}

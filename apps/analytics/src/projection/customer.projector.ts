@@ -1,10 +1,10 @@
 import { ERASED } from '@crm/contracts';
-import type { AnalyticsEvent, Projector, Sql } from './projector';
+import type { AnalyticsEvent, ProjectionBatch, Projector, Sql } from './projector';
+import { insertRows, monthOf, qualified, recordset, viewOf } from './sql';
+import { versionedTableDdl, type Changes, type VersionedTable } from './versioned';
 
 /** What the helpers need of an event of any type. */
 type Fact = Pick<AnalyticsEvent, 'id' | 'customerId'>;
-import { monthOf, qualified, viewOf } from './sql';
-import { recordChange, versionedTableDdl, type Changes, type VersionedTable } from './versioned';
 
 /**
  * `customer_version`: the attributes dashboards filter by (customer type, acquisition channel,
@@ -29,36 +29,59 @@ const PERSONAL = ['name', 'email', 'company'] as const;
 type PersonalColumn = (typeof PERSONAL)[number];
 type Personal = Partial<Record<PersonalColumn, string | undefined>>;
 
-const version = (e: Fact, at: string, changes: Changes) => (db: Sql, schema: string) =>
-  recordChange(db, schema, CUSTOMER_VERSION, e.customerId, at, e.id, changes);
-
 /** Changes without the values an event does not give. */
 const given = (changes: Record<string, string | null | undefined>): Changes =>
   Object.fromEntries(Object.entries(changes).filter(([, v]) => v !== undefined)) as Changes;
 
+/** An event's change of `customer_version` (at the event's own time). */
+const version = (batch: ProjectionBatch, e: Fact, at: string, changes: Changes) =>
+  batch.change(CUSTOMER_VERSION, { key: e.customerId, at, eventId: e.id, changes });
+
+/** What an event says of the customer's personal values, at its time. */
+interface ProfileValues {
+  event: Fact;
+  at: string;
+  values: Personal;
+}
+
 /**
- * The customer's current personal values: each column keeps the value of the latest event that
+ * The customers' current personal values: each column keeps the value of the latest event that
  * gave one (by the event's time, then its id: the same whichever arrives first). Nothing is
- * written once the customer was erased; a value already unreadable (`[erased]`) is not a value.
+ * written once the customer was erased (before, or earlier in the batch); a value already
+ * unreadable (`[erased]`) is not a value. One statement makes the rows, one updates them with the
+ * latest value per customer and column of the batch.
  */
-async function profile(db: Sql, schema: string, e: Fact, at: string, values: Personal) {
-  const entries = PERSONAL.map((c) => [c, values[c]] as const).filter(
-    (entry): entry is readonly [PersonalColumn, string] => entry[1] !== undefined && entry[1] !== ERASED,
-  );
+async function profiles(db: Sql, schema: string, batch: ProjectionBatch, said: ProfileValues[]) {
+  if (said.length === 0) return;
   const table = qualified(schema, 'customer_profile');
-  await db.query(`insert into ${table} (customer_id) values ($1) on conflict do nothing`, [e.customerId]);
-  if (entries.length === 0) return;
+  const customers = [...new Set(said.map((g) => g.event.customerId))].map((customer_id) => ({ customer_id }));
+  await insertRows(db, table, { customer_id: 'uuid' }, customers);
   // `updated` holds, per column, "<ISO time>|<event id>" of the value kept (ISO times of one form sort as text).
-  const stamp = `${new Date(at).toISOString()}|${e.id}`;
-  const sets = entries.map(
-    ([column], i) =>
-      `${column} = case when coalesce(updated ->> '${column}', '') < $2 then $${i + 3} else ${column} end`,
+  const rows = said
+    .filter((g) => !batch.erasedBefore(g.event.customerId, g.event as AnalyticsEvent))
+    .map(({ event, at, values }) => ({
+      customer_id: event.customerId,
+      stamp: `${new Date(at).toISOString()}|${event.id}`,
+      ...Object.fromEntries(PERSONAL.map((c) => [c, values[c] === ERASED ? undefined : values[c]])),
+    }))
+    .filter((row) => PERSONAL.some((c) => (row as Record<string, unknown>)[c] !== undefined));
+  if (rows.length === 0) return;
+  const latest = PERSONAL.map(
+    (c) =>
+      `(array_agg(${c} order by stamp desc) filter (where ${c} is not null))[1] as ${c},
+       max(stamp) filter (where ${c} is not null) as ${c}_stamp`,
   );
-  const newer = entries.map(([column]) => `'${column}', greatest(updated ->> '${column}', $2)`);
+  const sets = PERSONAL.map(
+    (c) => `${c} = case when coalesce(p.updated ->> '${c}', '') < a.${c}_stamp then a.${c} else p.${c} end`,
+  );
+  const newer = PERSONAL.map((c) => `'${c}', greatest(p.updated ->> '${c}', a.${c}_stamp)`);
   await db.query(
-    `update ${table} set ${sets.join(', ')}, updated = updated || jsonb_build_object(${newer.join(', ')})
-      where customer_id = $1 and not erased`,
-    [e.customerId, stamp, ...entries.map(([, value]) => value)],
+    `update ${table} p set ${sets.join(', ')}, updated = p.updated || jsonb_strip_nulls(jsonb_build_object(${newer.join(', ')}))
+       from (select customer_id, ${latest.join(', ')}
+               from ${recordset({ customer_id: 'uuid', stamp: 'text', name: 'text', email: 'text', company: 'text' })}
+              group by customer_id) a
+      where p.customer_id = a.customer_id and not p.erased`,
+    [JSON.stringify(rows)],
   );
 }
 
@@ -80,77 +103,114 @@ export const customerProjector: Projector = {
     viewOf(schema, 'customer_profile', 'customer_id, name, email, company, erased, erased_at'),
   ],
   handlers: {
-    LeadCaptured: async (e, db, schema) => {
-      const d = e.data;
-      await version(e, d.capturedAt, { customer_type: d.customerType, channel: d.channel })(db, schema);
-      await profile(db, schema, e, d.capturedAt, {
-        name: d.personName ?? d.companyName,
-        email: d.email,
-        company: d.companyName,
-      });
-    },
-    LeadAssigned: (e, db, schema) => version(e, e.time, { owner: e.data.ownerId })(db, schema),
-    LeadConverted: async (e, db, schema) => {
-      const d = e.data;
-      await version(e, d.convertedAt, {
-        customer_type: d.customerType,
-        channel: d.channel,
-        owner: d.ownerId,
-      })(db, schema);
-      await profile(db, schema, e, d.convertedAt, {
-        name: d.personName ?? d.companyName,
-        email: d.email,
-        company: d.companyName,
-      });
-    },
-    AccountOpened: async (e, db, schema) => {
-      const { profile: p, ownerId, openedAt } = e.data;
-      await version(
-        e,
-        openedAt,
-        given({
-          customer_type: p.customerType,
-          country: p.address?.country?.toUpperCase(),
-          owner: ownerId,
+    LeadCaptured: (events, db, schema, batch) => {
+      for (const e of events)
+        version(batch, e, e.data.capturedAt, { customer_type: e.data.customerType, channel: e.data.channel });
+      return profiles(
+        db,
+        schema,
+        batch,
+        events.map((e) => {
+          const d = e.data;
+          const values = { name: d.personName ?? d.companyName, email: d.email, company: d.companyName };
+          return { event: e, at: d.capturedAt, values };
         }),
-      )(db, schema);
-      await profile(db, schema, e, openedAt, {
-        name: p.name,
-        email: p.email,
-        company: p.kind === 'company' ? p.name : undefined,
-      });
+      );
     },
-    AccountProfileUpdated: async (e, db, schema) => {
-      const { changes: c, updatedAt } = e.data;
-      const changes = given({
-        customer_type: c.customerType,
-        // A new address without a country: the country is no longer known.
-        country: c.address ? (c.address.country?.toUpperCase() ?? null) : undefined,
-      });
-      if (Object.keys(changes).length > 0) await version(e, updatedAt, changes)(db, schema);
-      await profile(db, schema, e, updatedAt, {
-        name: c.name,
-        email: c.email,
-        // The company's name when the update says the account is a company.
-        company: c.kind === 'company' ? c.name : undefined,
-      });
+    LeadAssigned: async (events, _db, _schema, batch) => {
+      for (const e of events) version(batch, e, e.time, { owner: e.data.ownerId });
     },
-    CustomerLifecycleStageReached: async (e, db, schema) => {
-      const d = e.data;
-      if (d.stage === 'interest')
-        await recordChange(db, schema, CUSTOMER_VERSION, d.customerId, d.reachedAt, e.id, {
-          cohort_month: monthOf(d.reachedAt),
+    LeadConverted: (events, db, schema, batch) => {
+      for (const e of events)
+        version(batch, e, e.data.convertedAt, {
+          customer_type: e.data.customerType,
+          channel: e.data.channel,
+          owner: e.data.ownerId,
         });
+      return profiles(
+        db,
+        schema,
+        batch,
+        events.map((e) => {
+          const d = e.data;
+          const values = { name: d.personName ?? d.companyName, email: d.email, company: d.companyName };
+          return { event: e, at: d.convertedAt, values };
+        }),
+      );
+    },
+    AccountOpened: (events, db, schema, batch) => {
+      for (const e of events) {
+        const { profile: p, ownerId, openedAt } = e.data;
+        version(
+          batch,
+          e,
+          openedAt,
+          given({
+            customer_type: p.customerType,
+            country: p.address?.country?.toUpperCase(),
+            owner: ownerId,
+          }),
+        );
+      }
+      return profiles(
+        db,
+        schema,
+        batch,
+        events.map((e) => {
+          const { profile: p, openedAt } = e.data;
+          const values = { name: p.name, email: p.email, company: p.kind === 'company' ? p.name : undefined };
+          return { event: e, at: openedAt, values };
+        }),
+      );
+    },
+    AccountProfileUpdated: (events, db, schema, batch) => {
+      for (const e of events) {
+        const { changes: c, updatedAt } = e.data;
+        const changes = given({
+          customer_type: c.customerType,
+          // A new address without a country: the country is no longer known.
+          country: c.address ? (c.address.country?.toUpperCase() ?? null) : undefined,
+        });
+        if (Object.keys(changes).length > 0) version(batch, e, updatedAt, changes);
+      }
+      return profiles(
+        db,
+        schema,
+        batch,
+        events.map((e) => {
+          const { changes: c, updatedAt } = e.data;
+          // The company's name when the update says the account is a company.
+          const values = { name: c.name, email: c.email, company: c.kind === 'company' ? c.name : undefined };
+          return { event: e, at: updatedAt, values };
+        }),
+      );
+    },
+    CustomerLifecycleStageReached: async (events, _db, _schema, batch) => {
+      for (const e of events)
+        if (e.data.stage === 'interest')
+          batch.change(CUSTOMER_VERSION, {
+            key: e.data.customerId,
+            at: e.data.reachedAt,
+            eventId: e.id,
+            changes: { cohort_month: monthOf(e.data.reachedAt) },
+          });
     },
     // When (erase() masks; the runner calls it for every projector, and it is idempotent).
-    CustomerErased: async (e, db, schema) => {
-      const d = e.data;
-      await customerProjector.erase(d.customerId, db, schema);
-      await db.query(
-        `insert into ${qualified(schema, 'customer_profile')} (customer_id, erased, erased_at) values ($1, true, $2)
-         on conflict (customer_id) do update
+    CustomerErased: async (events, db, schema) => {
+      for (const e of events) await customerProjector.erase(e.data.customerId, db, schema);
+      const firsts = new Map<string, string>();
+      for (const { data: d } of events) {
+        const known = firsts.get(d.customerId);
+        if (known === undefined || Date.parse(d.erasedAt) < Date.parse(known))
+          firsts.set(d.customerId, d.erasedAt);
+      }
+      await insertRows(
+        db,
+        qualified(schema, 'customer_profile'),
+        { customer_id: 'uuid', erased: 'boolean', erased_at: 'timestamptz' },
+        [...firsts].map(([customer_id, erased_at]) => ({ customer_id, erased: true, erased_at })),
+        `on conflict (customer_id) do update
            set erased = true, erased_at = least(customer_profile.erased_at, excluded.erased_at)`,
-        [d.customerId, d.erasedAt],
       );
     },
   },

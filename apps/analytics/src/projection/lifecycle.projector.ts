@@ -1,11 +1,12 @@
 import type { Projector } from './projector';
-import { qualified, viewOf } from './sql';
+import { insertRows, qualified, viewOf } from './sql';
 
 /**
  * `lifecycle_stage`: every stage a customer reached (`CustomerLifecycleStageReached` of any
  * context), valid from when it was reached until the customer's next stage. Stages come from
- * several topics, so one may arrive after a later one: the customer's intervals are derived again
- * from the reach times (then event ids, for stages reached at the same instant) after each insert.
+ * several topics, so one may arrive after a later one: the intervals of the batch's customers are
+ * derived again from the reach times (then event ids, for stages reached at the same instant) after
+ * the batch's stages are inserted.
  */
 export const lifecycleProjector: Projector = {
   name: 'lifecycle',
@@ -25,32 +26,40 @@ export const lifecycleProjector: Projector = {
   ],
   views: (schema) => [viewOf(schema, 'lifecycle_stage')],
   handlers: {
-    CustomerLifecycleStageReached: async (e, db, schema) => {
-      const d = e.data;
+    CustomerLifecycleStageReached: async (events, db, schema) => {
       const table = qualified(schema, 'lifecycle_stage');
-      await db.query(
-        `insert into ${table}
-           (customer_id, stage, previous_stage, context, reason_type, reason_id, valid_from, event_id)
-         values ($1, $2, $3, $4, $5, $6, $7, $8) on conflict do nothing`,
-        [
-          d.customerId,
-          d.stage,
-          d.previousStage ?? null,
-          e.context,
-          d.reason.aggregateType,
-          d.reason.aggregateId,
-          d.reachedAt,
-          e.id,
-        ],
+      await insertRows(
+        db,
+        table,
+        {
+          customer_id: 'uuid',
+          stage: 'text',
+          previous_stage: 'text',
+          context: 'text',
+          reason_type: 'text',
+          reason_id: 'text',
+          valid_from: 'timestamptz',
+          event_id: 'text',
+        },
+        events.map(({ id, context, data: d }) => ({
+          customer_id: d.customerId,
+          stage: d.stage,
+          previous_stage: d.previousStage ?? null,
+          context,
+          reason_type: d.reason.aggregateType,
+          reason_id: d.reason.aggregateId,
+          valid_from: d.reachedAt,
+          event_id: id,
+        })),
       );
       await db.query(
         `update ${table} s set valid_to = n.next
-           from (select event_id, valid_from,
-                        lead(valid_from) over (order by valid_from, event_id) as next
-                   from ${table} where customer_id = $1) n
-          where s.customer_id = $1 and s.valid_from = n.valid_from and s.event_id = n.event_id
+           from (select customer_id, event_id, valid_from,
+                        lead(valid_from) over (partition by customer_id order by valid_from, event_id) as next
+                   from ${table} where customer_id = any($1::uuid[])) n
+          where s.customer_id = n.customer_id and s.valid_from = n.valid_from and s.event_id = n.event_id
             and s.valid_to is distinct from n.next`,
-        [d.customerId],
+        [[...new Set(events.map((e) => e.data.customerId))]],
       );
     },
   },

@@ -1,6 +1,6 @@
-import type { AnalyticsEvent, Projector, Sql } from './projector';
-import { qualified, viewOf } from './sql';
-import { recordChange, versionedTableDdl, type Changes, type VersionedTable } from './versioned';
+import type { AnalyticsEvent, ProjectionBatch, Projector } from './projector';
+import { insertRows, lastPer, qualified, viewOf } from './sql';
+import { versionedTableDdl, type Changes, type VersionedTable } from './versioned';
 
 /**
  * `opportunity_version`: each opportunity's owner, stage, forecast category, probability, amount
@@ -27,13 +27,20 @@ export const OPPORTUNITY_VERSION: VersionedTable = {
   ],
 };
 
-const change =
-  (opportunityId: string, at: string, changes: Changes) =>
-  (e: Pick<AnalyticsEvent, 'id' | 'customerId'>, db: Sql, schema: string) =>
-    recordChange(db, schema, OPPORTUNITY_VERSION, opportunityId, at, e.id, {
-      customer_id: e.customerId,
-      ...changes,
-    });
+/** An event's change of its opportunity (the customer it is about included). */
+const change = (
+  batch: ProjectionBatch,
+  e: Pick<AnalyticsEvent, 'id' | 'customerId'>,
+  opportunityId: string,
+  at: string,
+  changes: Changes,
+) =>
+  batch.change(OPPORTUNITY_VERSION, {
+    key: opportunityId,
+    at,
+    eventId: e.id,
+    changes: { customer_id: e.customerId, ...changes },
+  });
 
 const defined = (changes: Record<string, string | number | null | undefined>): Changes =>
   Object.fromEntries(Object.entries(changes).filter(([, v]) => v !== undefined)) as Changes;
@@ -54,73 +61,101 @@ export const opportunityProjector: Projector = {
   ],
   views: (schema) => [viewOf(schema, 'opportunity_version'), viewOf(schema, 'sale')],
   handlers: {
-    OpportunityOpened: (e, db, schema) => {
-      const d = e.data;
-      return change(
-        d.opportunityId,
-        d.openedAt,
-        defined({
-          owner: d.ownerId,
-          stage: d.stage,
-          forecast_category: d.forecastCategory,
+    OpportunityOpened: async (events, _db, _schema, batch) => {
+      for (const e of events) {
+        const d = e.data;
+        change(
+          batch,
+          e,
+          d.opportunityId,
+          d.openedAt,
+          defined({
+            owner: d.ownerId,
+            stage: d.stage,
+            forecast_category: d.forecastCategory,
+            probability: d.probability,
+            amount: d.amount ?? null,
+            currency: d.currency,
+            expected_close_date: d.expectedCloseDate ?? null,
+            status: 'open',
+            from_lead_id: d.fromLeadId ?? null,
+            from_campaign_id: d.fromCampaignId ?? null,
+          }),
+        );
+      }
+    },
+    OpportunityStageChanged: async (events, _db, _schema, batch) => {
+      for (const e of events) {
+        const d = e.data;
+        change(batch, e, d.opportunityId, d.changedAt, {
+          stage: d.to,
           probability: d.probability,
-          amount: d.amount ?? null,
+          forecast_category: d.forecastCategory,
+        });
+      }
+    },
+    OpportunityDetailsChanged: async (events, _db, _schema, batch) => {
+      for (const e of events) {
+        const { opportunityId, changes: c, changedAt } = e.data;
+        change(
+          batch,
+          e,
+          opportunityId,
+          changedAt,
+          defined({
+            amount: c.amount,
+            currency: c.currency,
+            expected_close_date: c.expectedCloseDate,
+            forecast_category: c.forecastCategory,
+            owner: c.ownerId,
+          }),
+        );
+      }
+    },
+    OpportunityWon: async (events, db, schema, batch) => {
+      for (const e of events) {
+        const d = e.data;
+        change(batch, e, d.opportunityId, d.wonAt, {
+          status: 'won',
+          owner: d.ownerId,
+          amount: d.amount,
           currency: d.currency,
-          expected_close_date: d.expectedCloseDate ?? null,
-          status: 'open',
-          from_lead_id: d.fromLeadId ?? null,
-          from_campaign_id: d.fromCampaignId ?? null,
-        }),
-      )(e, db, schema);
-    },
-    OpportunityStageChanged: (e, db, schema) => {
-      const d = e.data;
-      return change(d.opportunityId, d.changedAt, {
-        stage: d.to,
-        probability: d.probability,
-        forecast_category: d.forecastCategory,
-      })(e, db, schema);
-    },
-    OpportunityDetailsChanged: (e, db, schema) => {
-      const { opportunityId, changes: c, changedAt } = e.data;
-      return change(
-        opportunityId,
-        changedAt,
-        defined({
-          amount: c.amount,
-          currency: c.currency,
-          expected_close_date: c.expectedCloseDate,
-          forecast_category: c.forecastCategory,
-          owner: c.ownerId,
-        }),
-      )(e, db, schema);
-    },
-    OpportunityWon: async (e, db, schema) => {
-      const d = e.data;
-      await change(d.opportunityId, d.wonAt, {
-        status: 'won',
-        owner: d.ownerId,
-        amount: d.amount,
-        currency: d.currency,
-        forecast_category: 'closed',
-        probability: 100,
-      })(e, db, schema);
-      await db.query(
-        `insert into ${qualified(schema, 'sale')} (opportunity_id, customer_id, amount, currency, won_at)
-         values ($1, $2, $3, $4, $5)
-         on conflict (opportunity_id) do update
+          forecast_category: 'closed',
+          probability: 100,
+        });
+      }
+      // The last win of an opportunity in the batch counts, as when they come one at a time.
+      await insertRows(
+        db,
+        qualified(schema, 'sale'),
+        {
+          opportunity_id: 'uuid',
+          customer_id: 'uuid',
+          amount: 'numeric',
+          currency: 'text',
+          won_at: 'timestamptz',
+        },
+        lastPer(events, (e) => e.data.opportunityId).map(({ data: d }) => ({
+          opportunity_id: d.opportunityId,
+          customer_id: d.customerId,
+          amount: d.amount,
+          currency: d.currency,
+          won_at: d.wonAt,
+        })),
+        `on conflict (opportunity_id) do update
            set amount = excluded.amount, currency = excluded.currency, won_at = excluded.won_at`,
-        [d.opportunityId, d.customerId, d.amount, d.currency, d.wonAt],
       );
     },
-    OpportunityLost: (e, db, schema) => {
-      const d = e.data;
-      return change(d.opportunityId, d.lostAt, {
-        status: 'lost',
-        owner: d.ownerId,
-        forecast_category: 'omitted',
-        probability: 0,
-      })(e, db, schema);
+    OpportunityLost: async (events, _db, _schema, batch) => {
+      for (const e of events) {
+        const d = e.data;
+        change(batch, e, d.opportunityId, d.lostAt, {
+          status: 'lost',
+          owner: d.ownerId,
+          forecast_category: 'omitted',
+          probability: 0,
+        });
+      }
     },
   },
   // Owners, stages and amounts are no personal data (the opportunity's name is not kept).

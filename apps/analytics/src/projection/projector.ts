@@ -1,9 +1,11 @@
 import type { ContractEventType, EventData } from '@crm/contracts';
+import type { Change, VersionedTable } from './versioned';
 
 /**
  * The contract between the generation runner (src/consumption) and the read models (src/projection):
  * a projector owns some tables of a generation schema `analytics_g<N>` and applies events to them.
- * The runner calls the projectors of every event in the batch's transaction, in topic order.
+ * The runner hands each batch to `applyBatch` (apply-batch.ts) in the batch's transaction: the
+ * events grouped by type, set-based, erasures last.
  */
 
 /** Anything that runs SQL: the batch's transaction (a TypeORM EntityManager), or a pool. */
@@ -27,9 +29,31 @@ export interface AnalyticsEvent<K extends ContractEventType = ContractEventType>
   data: EventData<K>;
 }
 
-/** Per event type, what a projector does with it (types it does not list: nothing). */
+/**
+ * What a batch offers its handlers besides the events:
+ * - `erasedBefore`: whether the customer's `CustomerErased` comes before this event in the batch
+ *   (erasures are applied after every other event of the batch, so a handler writing personal
+ *   values refuses those of a customer erased earlier in the batch, as it would across batches);
+ * - `change`: records a change of a versioned table; the batch's changes are written with one
+ *   statement per table after every handler ran, and their keys' versions derived again once.
+ */
+export interface ProjectionBatch {
+  erasedBefore(customerId: string, event: AnalyticsEvent): boolean;
+  change(spec: VersionedTable, change: Change): void;
+}
+
+/**
+ * Per event type, what a projector does with the batch's events of that type, set-based (types
+ * it does not list: nothing). Called once per batch and type, with the events in topic order;
+ * a projector's types in the order it lists them (e.g. cases opened before their breaches).
+ */
 export type ProjectorHandlers = {
-  [K in ContractEventType]?: (event: AnalyticsEvent<K>, db: Sql, schema: string) => Promise<void>;
+  [K in ContractEventType]?: (
+    events: AnalyticsEvent<K>[],
+    db: Sql,
+    schema: string,
+    batch: ProjectionBatch,
+  ) => Promise<void>;
 };
 
 export interface Projector {
@@ -40,6 +64,6 @@ export interface Projector {
   /** Stable views for analysts: `create or replace view analytics.<name> as select ... from <schema>.<table>`. */
   views(schema: string): string[];
   readonly handlers: ProjectorHandlers;
-  /** Erasure of a customer (`CustomerErased`): mask or delete their personal values in `schema`. */
+  /** Erasure of a customer (`CustomerErased`), after the batch's other events: mask or delete their personal values in `schema`. */
   erase(customerId: string, db: Sql, schema: string): Promise<void>;
 }

@@ -1,6 +1,6 @@
 import type { Projector } from './projector';
-import { qualified, viewOf } from './sql';
-import { recordChange, versionedTableDdl, type VersionedTable } from './versioned';
+import { insertRows, qualified, recordset, viewOf } from './sql';
+import { versionedTableDdl, type VersionedTable } from './versioned';
 
 /**
  * The service desk's facts:
@@ -24,6 +24,16 @@ export const CASE_VERSION: VersionedTable = {
     { name: 'queue', type: 'text' },
     { name: 'assignee', type: 'text' },
   ],
+};
+
+const SURVEY_COLUMNS = {
+  survey_id: 'text',
+  case_id: 'uuid',
+  customer_id: 'uuid',
+  kind: 'text',
+  score: 'integer',
+  nps_category: 'text',
+  given_at: 'timestamptz',
 };
 
 export const serviceProjector: Projector = {
@@ -74,101 +84,176 @@ export const serviceProjector: Projector = {
     `create index if not exists survey_customer on ${qualified(schema, 'survey')} (customer_id, given_at)`,
   ],
   views: (schema) => ['support_case', 'case_version', 'sla_breach', 'survey'].map((t) => viewOf(schema, t)),
+  // Cases opened first: the batch's replies, status changes and breaches of a case may follow its opening.
   handlers: {
-    CaseOpened: async (e, db, schema) => {
-      const d = e.data;
-      await db.query(
-        `insert into ${qualified(schema, 'support_case')}
-           (case_id, customer_id, known_customer, channel, case_type, priority, queue, sla_policy, sla_version,
-            first_response_target_minutes, next_response_target_minutes, resolution_target_minutes,
-            follows_up_case_id, opened_at)
-         values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14) on conflict do nothing`,
-        [
-          d.caseId,
-          d.customerId,
-          d.knownCustomer,
-          d.channel,
-          d.caseType,
-          d.priority,
-          d.queue,
-          d.sla.policyId,
-          d.sla.version,
-          d.sla.firstResponseMinutes,
-          d.sla.nextResponseMinutes,
-          d.sla.resolutionMinutes,
-          d.followsUpCaseId ?? null,
-          d.openedAt,
-        ],
+    CaseOpened: async (events, db, schema, batch) => {
+      await insertRows(
+        db,
+        qualified(schema, 'support_case'),
+        {
+          case_id: 'uuid',
+          customer_id: 'uuid',
+          known_customer: 'boolean',
+          channel: 'text',
+          case_type: 'text',
+          priority: 'text',
+          queue: 'text',
+          sla_policy: 'text',
+          sla_version: 'integer',
+          first_response_target_minutes: 'numeric',
+          next_response_target_minutes: 'numeric',
+          resolution_target_minutes: 'numeric',
+          follows_up_case_id: 'uuid',
+          opened_at: 'timestamptz',
+        },
+        events.map(({ data: d }) => ({
+          case_id: d.caseId,
+          customer_id: d.customerId,
+          known_customer: d.knownCustomer,
+          channel: d.channel,
+          case_type: d.caseType,
+          priority: d.priority,
+          queue: d.queue,
+          sla_policy: d.sla.policyId,
+          sla_version: d.sla.version,
+          first_response_target_minutes: d.sla.firstResponseMinutes,
+          next_response_target_minutes: d.sla.nextResponseMinutes,
+          resolution_target_minutes: d.sla.resolutionMinutes,
+          follows_up_case_id: d.followsUpCaseId ?? null,
+          opened_at: d.openedAt,
+        })),
       );
-      await recordChange(db, schema, CASE_VERSION, d.caseId, d.openedAt, e.id, {
-        customer_id: d.customerId,
-        status: 'new',
-        priority: d.priority,
-        queue: d.queue,
-        assignee: null,
-      });
+      for (const { id, data: d } of events)
+        batch.change(CASE_VERSION, {
+          key: d.caseId,
+          at: d.openedAt,
+          eventId: id,
+          changes: {
+            customer_id: d.customerId,
+            status: 'new',
+            priority: d.priority,
+            queue: d.queue,
+            assignee: null,
+          },
+        });
     },
-    CaseReplied: async (e, db, schema) => {
-      const d = e.data;
-      if (d.author.kind !== 'agent' || d.visibility !== 'public') return;
+    CaseReplied: async (events, db, schema) => {
+      const replies = events
+        .map((e) => e.data)
+        .filter((d) => d.author.kind === 'agent' && d.visibility === 'public')
+        .map((d) => ({ case_id: d.caseId, at: d.repliedAt }));
+      if (replies.length === 0) return;
       await db.query(
-        `update ${qualified(schema, 'support_case')} set first_response_at = least(first_response_at, $2)
-          where case_id = $1`,
-        [d.caseId, d.repliedAt],
+        `update ${qualified(schema, 'support_case')} c set first_response_at = least(c.first_response_at, x.at)
+           from (select case_id, min(at) as at from ${recordset({ case_id: 'uuid', at: 'timestamptz' })}
+                  group by case_id) x
+          where c.case_id = x.case_id`,
+        [JSON.stringify(replies)],
       );
     },
-    CaseStatusChanged: async (e, db, schema) => {
-      const d = e.data;
-      const column = d.to === 'solved' ? 'resolved_at' : d.to === 'closed' ? 'closed_at' : undefined;
-      if (column)
+    CaseStatusChanged: async (events, db, schema, batch) => {
+      const milestones = events
+        .map((e) => e.data)
+        .filter((d) => d.to === 'solved' || d.to === 'closed')
+        .map((d) => ({ case_id: d.caseId, status: d.to, at: d.changedAt }));
+      if (milestones.length > 0)
         await db.query(
-          `update ${qualified(schema, 'support_case')} set ${column} = least(${column}, $2) where case_id = $1`,
-          [d.caseId, d.changedAt],
+          `update ${qualified(schema, 'support_case')} c
+              set resolved_at = least(c.resolved_at, x.resolved_at), closed_at = least(c.closed_at, x.closed_at)
+             from (select case_id, min(at) filter (where status = 'solved') as resolved_at,
+                          min(at) filter (where status = 'closed') as closed_at
+                     from ${recordset({ case_id: 'uuid', status: 'text', at: 'timestamptz' })}
+                    group by case_id) x
+            where c.case_id = x.case_id`,
+          [JSON.stringify(milestones)],
         );
-      await recordChange(db, schema, CASE_VERSION, d.caseId, d.changedAt, e.id, {
-        customer_id: e.customerId,
-        status: d.to,
-      });
+      for (const e of events)
+        batch.change(CASE_VERSION, {
+          key: e.data.caseId,
+          at: e.data.changedAt,
+          eventId: e.id,
+          changes: { customer_id: e.customerId, status: e.data.to },
+        });
     },
-    CaseAssigned: (e, db, schema) =>
-      recordChange(db, schema, CASE_VERSION, e.data.caseId, e.data.assignedAt, e.id, {
-        customer_id: e.customerId,
-        assignee: e.data.agentId,
-      }),
-    CaseEscalated: (e, db, schema) =>
-      recordChange(db, schema, CASE_VERSION, e.data.caseId, e.data.escalatedAt, e.id, {
-        customer_id: e.customerId,
-        queue: e.data.toQueue,
-        priority: e.data.priority,
-      }),
-    SlaBreached: async (e, db, schema) => {
-      const d = e.data;
+    CaseAssigned: async (events, _db, _schema, batch) => {
+      for (const e of events)
+        batch.change(CASE_VERSION, {
+          key: e.data.caseId,
+          at: e.data.assignedAt,
+          eventId: e.id,
+          changes: { customer_id: e.customerId, assignee: e.data.agentId },
+        });
+    },
+    CaseEscalated: async (events, _db, _schema, batch) => {
+      for (const e of events)
+        batch.change(CASE_VERSION, {
+          key: e.data.caseId,
+          at: e.data.escalatedAt,
+          eventId: e.id,
+          changes: { customer_id: e.customerId, queue: e.data.toQueue, priority: e.data.priority },
+        });
+    },
+    SlaBreached: async (events, db, schema) => {
+      const columns = {
+        case_id: 'uuid',
+        customer_id: 'uuid',
+        clock: 'text',
+        priority: 'text',
+        target_minutes: 'numeric',
+        due_at: 'timestamptz',
+        breached_at: 'timestamptz',
+      };
       await db.query(
         `insert into ${qualified(schema, 'sla_breach')}
            (case_id, customer_id, clock, policy, policy_version, priority, target_minutes, due_at, breached_at)
-         select $1, $2, $3, c.sla_policy, c.sla_version, $4, $5, $6, $7
-           from (select 1) one left join ${qualified(schema, 'support_case')} c on c.case_id = $1
+         select x.case_id, x.customer_id, x.clock, c.sla_policy, c.sla_version, x.priority, x.target_minutes,
+                x.due_at, x.breached_at
+           from ${recordset(columns)} left join ${qualified(schema, 'support_case')} c on c.case_id = x.case_id
          on conflict do nothing`,
-        [d.caseId, e.customerId, d.clock, d.priority, d.targetMinutes, d.dueAt, d.breachedAt],
+        [
+          JSON.stringify(
+            events.map(({ customerId, data: d }) => ({
+              case_id: d.caseId,
+              customer_id: customerId,
+              clock: d.clock,
+              priority: d.priority,
+              target_minutes: d.targetMinutes,
+              due_at: d.dueAt,
+              breached_at: d.breachedAt,
+            })),
+          ),
+        ],
       );
     },
-    CaseRated: (e, db, schema) =>
-      db
-        .query(
-          `insert into ${qualified(schema, 'survey')} (survey_id, case_id, customer_id, kind, score, given_at)
-           values ($1, $2, $3, 'csat', $4, $5) on conflict do nothing`,
-          [e.id, e.data.caseId, e.data.customerId, e.data.score, e.data.ratedAt],
-        )
-        .then(() => undefined),
-    NetPromoterScoreGiven: (e, db, schema) =>
-      db
-        .query(
-          `insert into ${qualified(schema, 'survey')}
-             (survey_id, case_id, customer_id, kind, score, nps_category, given_at)
-           values ($1, $2, $3, 'nps', $4, $5, $6) on conflict do nothing`,
-          [e.id, e.data.caseId, e.data.customerId, e.data.score, e.data.category, e.data.givenAt],
-        )
-        .then(() => undefined),
+    CaseRated: (events, db, schema) =>
+      insertRows(
+        db,
+        qualified(schema, 'survey'),
+        SURVEY_COLUMNS,
+        events.map((e) => ({
+          survey_id: e.id,
+          case_id: e.data.caseId,
+          customer_id: e.data.customerId,
+          kind: 'csat',
+          score: e.data.score,
+          given_at: e.data.ratedAt,
+        })),
+      ),
+    NetPromoterScoreGiven: (events, db, schema) =>
+      insertRows(
+        db,
+        qualified(schema, 'survey'),
+        SURVEY_COLUMNS,
+        events.map((e) => ({
+          survey_id: e.id,
+          case_id: e.data.caseId,
+          customer_id: e.data.customerId,
+          kind: 'nps',
+          score: e.data.score,
+          nps_category: e.data.category,
+          given_at: e.data.givenAt,
+        })),
+      ),
   },
   // Channels, types, times and scores are no personal data (comments and texts are not kept).
   erase: async () => undefined,

@@ -1,29 +1,42 @@
 import type { ContractEventType } from '@crm/contracts';
 import type { AnalyticsEvent, Projector, ProjectorHandlers, Sql } from './projector';
-import { qualified, viewOf } from './sql';
+import { insertRows, qualified, viewOf } from './sql';
 import { TIMELINE_EVENT_TYPES, timelineEntry } from './timeline-entries';
 
 /**
  * `timeline`: one row per interaction of a customer on any channel, in any context (see
  * timeline-entries.ts for what each event shows). Keyed by the event id; read newest first.
  */
-async function record(event: AnalyticsEvent, db: Sql, schema: string): Promise<void> {
-  const entry = timelineEntry(event.type, event.data, event.time);
-  if (!entry) return;
-  await db.query(
-    `insert into ${qualified(schema, 'timeline')}
-       (event_id, customer_id, occurred_at, context, channel, kind, title, detail)
-     values ($1, $2, $3, $4, $5, $6, $7, $8) on conflict do nothing`,
-    [
-      event.id,
-      event.customerId,
-      entry.occurredAt,
-      event.context,
-      entry.channel,
-      entry.kind,
-      entry.title,
-      JSON.stringify(entry.detail),
-    ],
+async function record(events: AnalyticsEvent[], db: Sql, schema: string): Promise<void> {
+  const rows = [];
+  for (const event of events) {
+    const entry = timelineEntry(event.type, event.data, event.time);
+    if (entry)
+      rows.push({
+        event_id: event.id,
+        customer_id: event.customerId,
+        occurred_at: entry.occurredAt,
+        context: event.context,
+        channel: entry.channel,
+        kind: entry.kind,
+        title: entry.title,
+        detail: entry.detail,
+      });
+  }
+  await insertRows(
+    db,
+    qualified(schema, 'timeline'),
+    {
+      event_id: 'text',
+      customer_id: 'uuid',
+      occurred_at: 'timestamptz',
+      context: 'text',
+      channel: 'text',
+      kind: 'text',
+      title: 'text',
+      detail: 'jsonb',
+    },
+    rows,
   );
 }
 

@@ -1,4 +1,4 @@
-import { qualified } from './sql';
+import { qualified, rowsOf } from './sql';
 import type { Sql } from './projector';
 
 /**
@@ -6,8 +6,8 @@ import type { Sql } from './projector';
  * partial changes that may arrive in any order (events of one customer come in order per topic,
  * not across topics).
  *
- * Every change is kept in `<table>_change (key, at, event_id, changes jsonb)`; after each change
- * the key's versions are derived again from all of its changes, in SQL:
+ * Every change is kept in `<table>_change (key, at, event_id, changes jsonb)`; after each batch of
+ * changes the versions of the keys they changed are derived again from all of their changes, in SQL:
  * - changes are folded in time order (`at`, then `event_id` for equal instants, so the result does
  *   not depend on the order they arrived in): a column takes its latest value (`keep: 'last'`) or
  *   its first one (`keep: 'first'`, e.g. a cohort);
@@ -62,27 +62,45 @@ export function versionedTableDdl(schema: string, spec: VersionedTable): string[
   ];
 }
 
-/** Records one change of `key` at `at` and derives the key's versions again (module comment). */
-export async function recordChange(
+/** One change of a key at an instant, by an event. */
+export interface Change {
+  key: string;
+  at: string;
+  eventId: string;
+  changes: Changes;
+}
+
+/**
+ * Records changes of a table (a batch's, any keys) and derives the versions of the keys that got a
+ * new change again (module comment): one statement records them and drops those keys' versions,
+ * one derives the versions of all of them. A redelivered change is no new change: its key's
+ * versions stay as they are.
+ */
+export async function recordChanges(
   db: Sql,
   schema: string,
   spec: VersionedTable,
-  key: string,
-  at: string,
-  eventId: string,
-  changes: Changes,
+  changes: readonly Change[],
 ): Promise<void> {
-  const { table, columns } = spec;
+  if (changes.length === 0) return;
+  const { table, columns, keyType } = spec;
   const k = spec.key;
   const changeTable = qualified(schema, `${table}_change`);
   const target = qualified(schema, table);
-  await db.query(
-    `with recorded as (
-       insert into ${changeTable} (${k}, at, event_id, changes) values ($1, $2, $3, $4)
-       on conflict do nothing returning 1)
-     delete from ${target} where ${k} = $1 and exists (select 1 from recorded)`,
-    [key, at, eventId, JSON.stringify(changes)],
-  );
+  const rows = changes.map((c) => ({ key: c.key, at: c.at, event_id: c.eventId, changes: c.changes }));
+  const keys = rowsOf<{ key: string }>(
+    await db.query(
+      `with recorded as (
+         insert into ${changeTable} (${k}, at, event_id, changes)
+         select key, at, event_id, changes
+           from jsonb_to_recordset($1::jsonb) as x(key ${keyType}, at timestamptz, event_id text, changes jsonb)
+         on conflict do nothing returning ${k} as key),
+       dropped as (delete from ${target} where ${k} in (select key from recorded))
+       select distinct key from recorded`,
+      [JSON.stringify(rows)],
+    ),
+  ).map((r) => r.key);
+  if (keys.length === 0) return;
   const firsts = columns.filter((c) => c.keep === 'first');
   const firstValues = firsts.map(
     (c) => `'${c.name}', (array_agg(changes -> '${c.name}') filter (where changes ? '${c.name}') over w)[1]`,
@@ -92,18 +110,16 @@ export async function recordChange(
       ? `${merge(schema)}(changes) over w || jsonb_build_object(${firstValues.join(', ')})`
       : `${merge(schema)}(changes) over w`;
   const typed = columns.map((c) => `(v ->> '${c.name}')::${c.type}`);
-  // Runs only when the change was new: a redelivered change finds the versions in place.
   await db.query(
     `insert into ${target} (${k}, valid_from, valid_to, ${columns.map((c) => c.name).join(', ')})
-     select $1, at, lead(at) over (order by at), ${typed.join(', ')}
-       from (select at, v, v is distinct from lag(v) over (order by at) as changed
-               from (select distinct on (at) at, v
-                       from (select at, event_id, ${folded} as v
-                               from ${changeTable} where ${k} = $1
-                             window w as (order by at, event_id)) folded
-                      order by at, event_id desc) per_instant) versions
-      where changed
-        and not exists (select 1 from ${target} where ${k} = $1)`,
-    [key],
+     select key, at, lead(at) over (partition by key order by at), ${typed.join(', ')}
+       from (select key, at, v, v is distinct from lag(v) over (partition by key order by at) as changed
+               from (select distinct on (key, at) key, at, v
+                       from (select ${k} as key, at, event_id, ${folded} as v
+                               from ${changeTable} where ${k} = any($1::${keyType}[])
+                             window w as (partition by ${k} order by at, event_id)) folded
+                      order by key, at, event_id desc) per_instant) versions
+      where changed`,
+    [keys],
   );
 }

@@ -19,6 +19,17 @@ export type CloudEventHandler = (
   delivery: Delivery,
 ) => Promise<void>;
 
+/** One new event of a batch, as a set handler receives it (in the order of the partition). */
+export interface DeliveredEvent extends Delivery {
+  event: CloudEvent;
+}
+
+/**
+ * Applies the new events of a batch at once (set-based); every write must go through `manager`
+ * (the batch's transaction). Events already applied are not in `items`.
+ */
+export type CloudEventSetHandler = (items: DeliveredEvent[], manager: EntityManager) => Promise<void>;
+
 /** Configuration of an `ExactlyOnceConsumer`. */
 export interface ExactlyOnceConsumerOptions {
   subscriber: MessageSubscriber;
@@ -30,7 +41,15 @@ export interface ExactlyOnceConsumerOptions {
   topics: string[];
   /** Schema of the `processed_events` and `dead_letters` tables. */
   schema: string;
-  handle: CloudEventHandler;
+  /** Per-event mode (the default): applies one event at a time, each in a CONSUMER span of its own. */
+  handle?: CloudEventHandler;
+  /**
+   * Batch mode, instead of `handle`: the batch's events are deduplicated with one statement and
+   * the new ones handed over at once, in one CONSUMER span per batch linking the producers' trace
+   * contexts. A batch that keeps failing is applied one event at a time (`handleSet` with one item
+   * under a SAVEPOINT) and the failing events are parked, as in per-event mode.
+   */
+  handleSet?: CloudEventSetHandler;
   /**
    * Whether `handle` does anything with this (valid) event. Events it does not want are
    * acknowledged without a transaction or a dedupe row: applying nothing twice is harmless. Default:

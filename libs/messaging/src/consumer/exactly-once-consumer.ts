@@ -15,7 +15,13 @@ import {
 } from '../message-bus.port';
 import { quoteIdent } from '../sql';
 import { inConsumerSpan } from '../tracing/consumer-span';
-import type { ExactlyOnceConsumerOptions, ExactlyOnceConsumerStats, ReplayOutcome } from './consumer.types';
+import { inBatchSpan } from './batch-span';
+import type {
+  DeliveredEvent,
+  ExactlyOnceConsumerOptions,
+  ExactlyOnceConsumerStats,
+  ReplayOutcome,
+} from './consumer.types';
 import {
   DeadLetterStore,
   deadLetterRecord,
@@ -60,6 +66,11 @@ const newTally = (): Tally => ({ processed: 0, duplicates: 0, ignored: 0, parked
  * as it lasts. Dead-lettering publishes the record on `<topic>.dlq` and keeps it in
  * `<schema>.dead_letters`, in the transaction that moves on past it and without a dedupe row, so
  * that {@link replay} can apply it later, exactly once.
+ *
+ * Batch mode (option `handleSet` instead of `handle`): the batch's dedupe rows are inserted with
+ * one statement and the new events handed to `handleSet` at once, in order, in one CONSUMER span
+ * linking the producers' trace contexts. Isolation applies them one at a time (`handleSet` with
+ * one item under a SAVEPOINT), and a replay too.
  */
 export class ExactlyOnceConsumer {
   private readonly table: string;
@@ -84,6 +95,8 @@ export class ExactlyOnceConsumer {
     this.logger = options.logger ?? new JsonLogger('messaging.consumer');
     this.retry = { ...DEFAULT_RETRY_POLICY, ...options.retry };
     this.deadLetters = new DeadLetterStore(options.dataSource, options.schema);
+    if (!options.handle === !options.handleSet)
+      throw new Error(`consumer ${options.consumerName}: give either handle or handleSet`);
   }
 
   get name(): string {
@@ -229,6 +242,17 @@ export class ExactlyOnceConsumer {
     tally.ignored = batch.length - items.length;
     if (items.length === 0) return tally;
     await this.options.dataSource.transaction(async (manager) => {
+      if (this.options.handleSet && !isolate) {
+        for (const item of items)
+          if (item.rejected) await this.park(manager, tally, item, item.rejected.reason, item.rejected.error);
+        await this.applySet(
+          manager,
+          items.filter((item) => !item.rejected),
+          tally,
+        );
+        await this.publishDeadLetters(tally.parked);
+        return;
+      }
       for (const item of items) {
         if (item.rejected) {
           await this.park(manager, tally, item, item.rejected.reason, item.rejected.error);
@@ -269,6 +293,7 @@ export class ExactlyOnceConsumer {
   }
 
   private async apply(manager: EntityManager, item: Item, tally: Tally): Promise<void> {
+    if (this.options.handleSet) return this.applySet(manager, [item], tally);
     const event = item.event!;
     const inserted: unknown[] = await manager.query(
       `INSERT INTO ${this.table} (consumer, event_id) VALUES ($1, $2) ON CONFLICT DO NOTHING RETURNING 1`,
@@ -278,11 +303,36 @@ export class ExactlyOnceConsumer {
       tally.duplicates++;
       return;
     }
+    const handle = this.options.handle!;
     await inConsumerSpan(item.message, event, this.options.groupId, () =>
-      this.options.handle(event, manager, { message: item.message, parsed: item.parsed }),
+      handle(event, manager, { message: item.message, parsed: item.parsed }),
     );
     tally.processed++;
     tally.lastEventTime = event.time;
+  }
+
+  /**
+   * Batch mode: one dedupe statement for the valid events, then `handleSet` with the new ones (an
+   * event id twice in the batch, e.g. a relay's duplicate, counts once: its first record).
+   */
+  private async applySet(manager: EntityManager, items: Item[], tally: Tally): Promise<void> {
+    if (items.length === 0) return;
+    const inserted: { event_id: string }[] = await manager.query(
+      `INSERT INTO ${this.table} (consumer, event_id) SELECT $1, unnest($2::text[])
+       ON CONFLICT DO NOTHING RETURNING event_id`,
+      [this.name, items.map((item) => item.event!.id)],
+    );
+    const fresh = new Set(inserted.map((row) => row.event_id));
+    const delivered: DeliveredEvent[] = [];
+    for (const item of items)
+      if (fresh.delete(item.event!.id))
+        delivered.push({ event: item.event!, parsed: item.parsed, message: item.message });
+    tally.duplicates += items.length - delivered.length;
+    if (delivered.length === 0) return;
+    const handleSet = this.options.handleSet!;
+    await inBatchSpan(delivered, this.options.groupId, () => handleSet(delivered, manager));
+    tally.processed += delivered.length;
+    tally.lastEventTime = delivered[delivered.length - 1].event.time;
   }
 
   private async park(

@@ -11,6 +11,12 @@ export interface GroupMemberTuning {
   maxWaitTimeMs?: number;
   /** First wait before a crashed consumer is started again (doubling up to 30 s). */
   restartDelayMs?: number;
+  /** Most bytes a fetch returns per partition (kafkajs default 1 MiB): larger means larger batches. */
+  maxBytesPerPartition?: number;
+  /** Most bytes a fetch returns over all partitions (kafkajs default 10 MiB). */
+  maxBytes?: number;
+  /** Least bytes a fetch waits for, at most `maxWaitTimeMs` (kafkajs default 1). */
+  minBytes?: number;
 }
 
 const MAX_RESTART_DELAY_MS = 30_000;
@@ -57,6 +63,9 @@ export class GroupMember {
       ...(t.sessionTimeoutMs !== undefined ? { sessionTimeout: t.sessionTimeoutMs } : {}),
       ...(t.heartbeatIntervalMs !== undefined ? { heartbeatInterval: t.heartbeatIntervalMs } : {}),
       ...(t.maxWaitTimeMs !== undefined ? { maxWaitTimeInMs: t.maxWaitTimeMs } : {}),
+      ...(t.maxBytesPerPartition !== undefined ? { maxBytesPerPartition: t.maxBytesPerPartition } : {}),
+      ...(t.maxBytes !== undefined ? { maxBytes: t.maxBytes } : {}),
+      ...(t.minBytes !== undefined ? { minBytes: t.minBytes } : {}),
     });
     this.consumer = consumer;
     consumer.on(consumer.events.CRASH, ({ payload }) => {
