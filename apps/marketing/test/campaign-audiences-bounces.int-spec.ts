@@ -42,12 +42,15 @@ describe('audiences', () => {
     const created = await rig.marketing.request('POST', '/lists', { name: 'Fair visitors' }, await as());
     expect(created.status).toBe(201);
     const listId: string = created.body.listId;
-    // Ivy and Kim are members (the list read model, as the list projection writes it); Jon is not.
-    for (const member of [ivy, kim])
-      await rig.marketing.runtime.pool.query(
-        `insert into marketing.static_list_member (list_id, customer_id, added_at) values ($1, $2, now())`,
-        [listId, member],
-      );
+    // Ivy and Kim are members; Jon is not. Sent right away: the list's own stream is the audience,
+    // not its read model (written by a consumer a moment later, and not running in this test).
+    const added = await rig.marketing.request(
+      'POST',
+      `/lists/${listId}/members`,
+      { customerIds: [ivy, kim] },
+      await as(),
+    );
+    expect(added.status).toBe(200);
     const id = await rig.draftAndSchedule({ kind: 'list', listId }, { objective: 'retention' });
     expect(await rig.campaign(id)).toMatchObject({
       objective: 'retention',

@@ -37,7 +37,7 @@ import {
 } from './campaign.events';
 import { mergeFields } from './merge-fields';
 import { signUnsubscribe } from './unsubscribe.link';
-import { currentListMembers, type StaticListMembers } from '../list/list-members';
+import { listMembersOf, type StaticListMembers } from '../list/list-members';
 import { trackedMail } from '../response/tracked-mail';
 import { classifySmtpFailure } from './smtp-failure';
 
@@ -162,7 +162,7 @@ export class CampaignSender {
       });
     this.directory = options.directory ?? new PostgresRecipientDirectory(pool);
     this.segmentMembers = options.segmentMembers ?? currentMembers(pool);
-    this.listMembers = options.listMembers ?? currentListMembers(pool);
+    this.listMembers = options.listMembers ?? listMembersOf(store);
     this.context = () => ({
       commandId: randomUUID(),
       correlationId: randomUUID(),
