@@ -1,4 +1,6 @@
 import { randomBytes, randomUUID } from 'node:crypto';
+import { Kafka, logLevel } from 'kafkajs';
+import { Client } from 'pg';
 import { freshDatabase, kafkaBrokers, waitFor } from './env';
 import { LocalMailServer } from './mail-server';
 import { OtlpReceiver } from './otlp-receiver';
@@ -46,21 +48,48 @@ export interface CrossService {
   startMarketing(): Promise<ServiceProcess>;
   restartMarketing(index?: number): Promise<void>;
   killMarketing(index?: number): Promise<string>;
-  /** Stops everything; answers how each service ended. */
+  /**
+   * The analytics process (with `analytics` settings), started after every other service (it
+   * consumes all four topics); undefined without them.
+   */
+  analytics: ServiceProcess | undefined;
+  /** Every topic of this run (leads, pipeline, service, marketing), as analytics consumes them. */
+  topics: string[];
+  /**
+   * Waits until analytics' current generation has applied every record the four topics hold now:
+   * its consumer group's committed offsets (committed after each batch's transaction) reach the
+   * high watermarks read when called. Call it once what was driven is on the topics.
+   */
+  analyticsCaughtUp(timeoutMs?: number): Promise<void>;
+  /**
+   * Stops everything; answers how each service ended (leads, pipeline, the service desks, the
+   * marketing processes, then analytics when started).
+   */
   stop(): Promise<string[]>;
 }
+
+/** A business calendar open every hour of every day (SLA_CALENDAR): test SLA clocks run in wall-clock time. */
+export const ALWAYS_OPEN_SLA_CALENDAR = JSON.stringify({
+  timeZone: 'UTC',
+  weekly: Object.fromEntries([1, 2, 3, 4, 5, 6, 7].map((d) => [d, [{ start: '00:00', end: '24:00' }]])),
+  holidays: [],
+});
 
 /** The key of the consent, unsubscribe and tracking links of the marketing processes started here. */
 export const E2E_CONSENT_LINK_SECRET = 'the e2e key of the marketing links';
 
 /**
  * `env`: settings of every service beside the defaults (e.g. `LOG_LEVEL`); `serviceDesk`: settings
- * of the service desk, `marketing`: of the marketing service (and its mail server), each started
- * only when they are given.
+ * of the service desk, `marketing`: of the marketing service (and its mail server), `analytics`: of
+ * the analytics service, each started only when they are given.
  */
 export async function startCrossService(
   env: Record<string, string> = {},
-  options: { serviceDesk?: Record<string, string>; marketing?: Record<string, string> } = {},
+  options: {
+    serviceDesk?: Record<string, string>;
+    marketing?: Record<string, string>;
+    analytics?: Record<string, string>;
+  } = {},
 ): Promise<CrossService> {
   const run = randomBytes(3).toString('hex');
   const topicPrefix = `e2e-${run}.`;
@@ -144,6 +173,9 @@ export async function startCrossService(
       await marketing.start();
     },
     killMarketing: (index = 0) => services.marketings[index].kill(),
+    analytics: undefined as ServiceProcess | undefined,
+    topics: ['leads', 'pipeline', 'service', 'marketing'].map((c) => `${topicPrefix}crm.${c}.events`),
+    analyticsCaughtUp: (timeoutMs = 120_000) => caughtUp(services.topics, groupPrefix, db.url, timeoutMs),
     async stop() {
       await services.integrator?.stop();
       const ended = await Promise.all([
@@ -151,6 +183,7 @@ export async function startCrossService(
         services.pipeline.stop(),
         ...services.serviceDesks.map((d) => d.stop()),
         ...services.marketings.map((m) => m.stop()),
+        ...(services.analytics ? [services.analytics.stop()] : []),
       ]);
       await services.mail?.stop();
       await otlp.stop();
@@ -162,8 +195,62 @@ export async function startCrossService(
   if (options.serviceDesk) await services.startServiceDesk();
   // After leads and pipeline, as services.json orders them (marketing consumes both topics).
   if (options.marketing) await services.startMarketing();
+  // Last, as services.json orders it: it consumes every other service's topic.
+  if (options.analytics) {
+    services.analytics = new ServiceProcess('analytics', await freePort(), {
+      ...shared,
+      ...options.analytics,
+    });
+    await services.analytics.start();
+  }
   services.integrator = await PublishedEventsReader.follow(kafkaBrokers(), services.pipelineTopic);
   return services;
+}
+
+async function currentGeneration(databaseUrl: string): Promise<number> {
+  const db = new Client({ connectionString: databaseUrl });
+  await db.connect();
+  try {
+    const { rows } = await db.query<{ n: number }>(
+      `select n from analytics.generation where state = 'current'`,
+    );
+    return rows[0].n;
+  } finally {
+    await db.end();
+  }
+}
+
+/** CrossService.analyticsCaughtUp: the analytics generation group's offsets at the topics' ends. */
+async function caughtUp(topics: string[], groupPrefix: string, databaseUrl: string, timeoutMs: number) {
+  const admin = new Kafka({
+    clientId: 'e2e-analytics-lag',
+    brokers: kafkaBrokers(),
+    logLevel: logLevel.NOTHING,
+  }).admin();
+  await admin.connect();
+  try {
+    const ends: { topic: string; partition: number; high: number }[] = [];
+    for (const topic of topics)
+      for (const p of await admin.fetchTopicOffsets(topic))
+        ends.push({ topic, partition: p.partition, high: Number(p.high) });
+    const groupId = `${groupPrefix}-analytics-g${await currentGeneration(databaseUrl)}`;
+    await waitFor(
+      `analytics (${groupId}) to apply every record on the topics`,
+      async () => {
+        const committed = await admin.fetchOffsets({ groupId, topics });
+        const offset = (topic: string, partition: number) =>
+          Number(
+            committed.find((t) => t.topic === topic)?.partitions.find((p) => p.partition === partition)
+              ?.offset ?? -1,
+          );
+        return ends.every((e) => e.high === 0 || offset(e.topic, e.partition) >= e.high);
+      },
+      timeoutMs,
+      100,
+    );
+  } finally {
+    await admin.disconnect();
+  }
 }
 
 export const traceparent = () => `00-${randomBytes(16).toString('hex')}-${randomBytes(8).toString('hex')}-01`;
