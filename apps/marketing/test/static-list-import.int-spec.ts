@@ -5,7 +5,7 @@ import { toCloudEvent } from '@crm/contracts';
 import { bindCrmEventHandlers, type BoundEventHandlers } from '@crm/messaging';
 import { InProcessService, bearer } from '@crm/test-support';
 import { ListImportWorker } from '../src/list/list-import.worker';
-import { currentListMembers } from '../src/list/list-members';
+import { listMembersOf } from '../src/list/list-members';
 import { ListProjection } from '../src/list/list.projection';
 import { ListService } from '../src/list/list.service';
 import { MarketingConfig } from '../src/marketing.config';
@@ -258,7 +258,7 @@ describe('static lists with a CSV import', () => {
     await relay();
     expect(await allMembers(listId)).toEqual([a.id]);
     // what a campaign step would go out to
-    expect(await currentListMembers(marketing.runtime.pool)(listId)).toEqual([a.id]);
+    expect(await listMembersOf(marketing.store)(listId)).toEqual([a.id]);
     const missing = await marketing.request('GET', `/lists/${randomUUID()}`, undefined, await as());
     expect(missing).toMatchObject({ status: 404, body: { code: 'LIST_NOT_FOUND' } });
   });

@@ -1,7 +1,7 @@
 import { Controller, Get, HttpCode, Post, Res } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiProperty, ApiResponse, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
-import { ApiProblems, QUERY_PROBLEMS, Roles } from '@crm/service-kit';
+import { ApiProblems, NO_BODY_COMMAND_PROBLEMS, NoBody, QUERY_PROBLEMS, Roles } from '@crm/service-kit';
 import { AnalyticsConsumption, type RebuildStatus } from '../consumption/consumption';
 
 export class RebuildStatusDto implements RebuildStatus {
@@ -43,8 +43,11 @@ export class RebuildController {
     summary: 'Start a rebuild (generation n+1 from offset 0), or attach to the one running',
   })
   @ApiResponse({ status: 202, type: RebuildStartedDto, description: 'The rebuild, started now or before' })
-  @ApiProblems({ 503: QUERY_PROBLEMS[503] })
-  async start(@Res({ passthrough: true }) res: Response): Promise<RebuildStartedDto> {
+  @ApiProblems({ ...NO_BODY_COMMAND_PROBLEMS, 503: QUERY_PROBLEMS[503] })
+  async start(
+    @NoBody() _body: undefined,
+    @Res({ passthrough: true }) res: Response,
+  ): Promise<RebuildStartedDto> {
     const { started, status } = await this.consumption.rebuild();
     res.setHeader('Location', '/admin/rebuilds/current');
     return { ...status, started };
