@@ -25,6 +25,12 @@ export interface KeyVault {
   sealingKey(customerId: string): Promise<Exclude<CustomerKey, { status: 'none' }>>;
   /** The key to open with; never makes one. */
   openingKey(customerId: string): Promise<CustomerKey>;
+  /**
+   * The keys to open with of several customers at once (one round trip for those not cached),
+   * each as {@link openingKey} answers it; never makes one. Optional: without it, callers ask
+   * {@link openingKey} for each customer.
+   */
+  openingKeys?(customerIds: readonly string[]): Promise<Map<string, CustomerKey>>;
   /** Destroys the customer's data key, for good; safe to repeat. */
   erase(customerId: string): Promise<Erasure>;
   /** Creates the vault's schema; safe to run on every start and concurrently. */

@@ -86,13 +86,42 @@ export class PostgresKeyVault implements KeyVault {
   }
 
   async openingKey(customerId: string): Promise<CustomerKey> {
-    const cached = this.cache.get(customerId);
-    if (cached && (cached.key.status === 'erased' || cached.until > this.now())) return cached.key;
+    const cached = this.cached(customerId);
+    if (cached) return cached;
     const { rows } = await this.options.pool.query<KeyRow>(
       `select wrapped_key, erased_at from ${this.table} where customer_id = $1`,
       [customerId],
     );
-    const key = this.toKey(rows[0], customerId);
+    return this.remember(customerId, this.toKey(rows[0], customerId));
+  }
+
+  /** {@link openingKey} of each customer; those not cached are read with one statement. */
+  async openingKeys(customerIds: readonly string[]): Promise<Map<string, CustomerKey>> {
+    const keys = new Map<string, CustomerKey>();
+    const missing: string[] = [];
+    for (const customerId of new Set(customerIds)) {
+      const cached = this.cached(customerId);
+      if (cached) keys.set(customerId, cached);
+      else missing.push(customerId);
+    }
+    if (missing.length === 0) return keys;
+    const { rows } = await this.options.pool.query<KeyRow & { customer_id: string }>(
+      `select customer_id, wrapped_key, erased_at from ${this.table} where customer_id = any($1::text[])`,
+      [missing],
+    );
+    const found = new Map(rows.map((row) => [row.customer_id, row]));
+    for (const customerId of missing)
+      keys.set(customerId, this.remember(customerId, this.toKey(found.get(customerId), customerId)));
+    return keys;
+  }
+
+  private cached(customerId: string): CustomerKey | undefined {
+    const cached = this.cache.get(customerId);
+    if (cached && (cached.key.status === 'erased' || cached.until > this.now())) return cached.key;
+    return undefined;
+  }
+
+  private remember(customerId: string, key: CustomerKey): CustomerKey {
     if (key.status === 'none') this.cache.delete(customerId);
     else this.cache.set(customerId, { key, until: this.now() + this.cacheMs });
     return key;
