@@ -251,7 +251,10 @@ export class AnalyticsConsumption {
       schema: generationSchema(g.n),
       groupId,
       topics: this.topics,
-      subscriber: runtime.bus,
+      subscriber: runtime.bus.withConsumerTuning({
+        maxBytesPerPartition: this.config.ANALYTICS_FETCH_MAX_BYTES_PER_PARTITION,
+        maxBytes: this.config.ANALYTICS_FETCH_MAX_BYTES,
+      }),
       dataSource: runtime.db,
       projectors: this.projectors,
       retry: {
@@ -259,10 +262,12 @@ export class AnalyticsConsumption {
         backoffMs: this.config.CONSUMER_RETRY_BACKOFF_MS,
       },
       deadLetterPublisher: runtime.bus,
-      reveal: (event, parsed) =>
-        runtime.cipher.reveal(
-          { type: parsed.type, schemaVersion: parsed.schemaVersion, customerId: event.customerid },
-          parsed.data,
+      reveal: (events) =>
+        runtime.cipher.revealAll(
+          events.map(({ event, parsed }) => ({
+            event: { type: parsed.type, schemaVersion: parsed.schemaVersion, customerId: event.customerid },
+            data: parsed.data,
+          })),
         ),
       onUnknown: (type) => this.unknown.set(type, (this.unknown.get(type) ?? 0) + 1),
       logger: new ConsumptionLogger(`analytics.g${g.n}`),

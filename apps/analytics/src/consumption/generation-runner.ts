@@ -24,17 +24,17 @@ export interface GenerationRunnerOptions extends Pick<
   n: number;
   schema: string;
   projectors: readonly Projector[];
-  /** Opens the personal values of an event's data (sealed on the wire with the customer's key). */
-  reveal: (event: CloudEvent, parsed: ParsedEvent) => Promise<unknown>;
+  /**
+   * Opens the personal values of the events' data (sealed on the wire with each customer's key),
+   * the batch's keys fetched at once; answers the data in the order given.
+   */
+  reveal: (events: { event: CloudEvent; parsed: ParsedEvent }[]) => Promise<unknown[]>;
   /** Called for each record of a type outside the contracts (acknowledged, nothing written). */
   onUnknown: (type: string) => void;
   logger: MessagingLogger;
   /** Attempts at joining the group while Kafka answers with retriable errors. */
   startAttempts?: number;
 }
-
-/** Customers whose keys are fetched at once while revealing a batch (each customer's events in turn). */
-const REVEAL_CONCURRENCY = 8;
 
 /** The event type of a CloudEvent `crm.<context>.<Type>.v<n>` if the contracts know it from that context. */
 export function contractTypeOf(event: Pick<CloudEvent, 'type'>): ContractEventType | undefined {
@@ -122,38 +122,23 @@ export class GenerationRunner {
   }
 
   /**
-   * The batch's events as the projectors read them, personal values opened. A customer's events
-   * are revealed one after the other (the first fetches the customer's key, the others find it in
-   * the vault's cache), a few customers at a time.
+   * The batch's events as the projectors read them, personal values opened (the keys of the
+   * batch's customers fetched with one query, each key object made once).
    */
   private async reveal(items: DeliveredEvent[]): Promise<AnalyticsEvent[]> {
-    const events: AnalyticsEvent[] = new Array(items.length);
-    const byCustomer = new Map<string, number[]>();
-    items.forEach((item, i) => {
-      const at = byCustomer.get(item.event.customerid);
-      if (at) at.push(i);
-      else byCustomer.set(item.event.customerid, [i]);
-    });
-    const customers = [...byCustomer.values()];
-    const work = async () => {
-      for (let next = customers.pop(); next; next = customers.pop())
-        for (const i of next) events[i] = await this.revealOne(items[i]);
-    };
-    await Promise.all(Array.from({ length: Math.min(REVEAL_CONCURRENCY, customers.length) }, work));
-    return events;
-  }
-
-  private async revealOne({ event, parsed }: DeliveredEvent): Promise<AnalyticsEvent> {
     // Wanted events passed their contract: `parsed` is there.
-    const data = await this.options.reveal(event, parsed!);
-    return {
-      id: event.id,
-      type: parsed!.type,
-      context: parsed!.context,
-      customerId: event.customerid,
-      time: event.time,
-      subject: event.subject,
-      data,
-    } as AnalyticsEvent;
+    const data = await this.options.reveal(items.map(({ event, parsed }) => ({ event, parsed: parsed! })));
+    return items.map(
+      ({ event, parsed }, i) =>
+        ({
+          id: event.id,
+          type: parsed!.type,
+          context: parsed!.context,
+          customerId: event.customerid,
+          time: event.time,
+          subject: event.subject,
+          data: data[i],
+        }) as AnalyticsEvent,
+    );
   }
 }

@@ -122,7 +122,22 @@ export class KafkaBus implements MessagePublisher, MessageSubscriber, TopicAdmin
   }
 
   async subscribe(options: SubscribeOptions): Promise<MessageSubscription> {
-    const member = new GroupMember(this.kafka, options, this.config.consumer ?? {}, this.logger);
+    return this.subscribeTuned(options, {});
+  }
+
+  /**
+   * A subscriber on this bus whose consumers take `tuning` over the bus's consumer tuning (e.g.
+   * larger fetches for a consumer that reads whole topics from offset 0).
+   */
+  withConsumerTuning(tuning: GroupMemberTuning): MessageSubscriber {
+    return { subscribe: (options) => this.subscribeTuned(options, tuning) };
+  }
+
+  private async subscribeTuned(
+    options: SubscribeOptions,
+    tuning: GroupMemberTuning,
+  ): Promise<MessageSubscription> {
+    const member = new GroupMember(this.kafka, options, { ...this.config.consumer, ...tuning }, this.logger);
     await member.start();
     this.members.add(member);
     return {
