@@ -2,6 +2,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { testDatabaseUrl } from '@crm/test-support';
+import { benchAnalytics } from './analytics.bench';
 import { benchAppends } from './event-store.bench';
 import { benchLeadsService, type ServiceFigures } from './leads-service.bench';
 import { benchCampaignSend } from './marketing-send.bench';
@@ -21,6 +22,8 @@ const BENCHES = [
   'sla-breaches',
   'marketing-send',
   'segments',
+  'analytics-rebuild',
+  'analytics-queries',
 ] as const;
 type Bench = (typeof BENCHES)[number];
 
@@ -42,7 +45,8 @@ function selection(): (bench: Bench) => boolean {
  * Options: BENCH_SECONDS (per measurement, default 5), BENCH_CONNECTIONS (HTTP, default 16),
  * BENCH_ONLY (some of BENCHES), BENCH_CAMPAIGN_RECIPIENTS (default 100,000),
  * BENCH_CAMPAIGN_CONCURRENCY (the marketing process's CAMPAIGN_SEND_CONCURRENCY; default its own),
- * BENCH_SEGMENT_CUSTOMERS (default 2,000: five profile events each).
+ * BENCH_SEGMENT_CUSTOMERS (default 2,000: five profile events each), BENCH_ANALYTICS_EVENTS
+ * (default 1,000,000), BENCH_ANALYTICS_PARTITIONS (default 3), BENCH_ANALYTICS_REQUESTS (default 200).
  */
 async function main() {
   const seconds = Number(process.env.BENCH_SECONDS ?? 5);
@@ -231,6 +235,58 @@ async function main() {
         { figure: 'members at the end', value: segments.members },
       ]),
     );
+  }
+
+  if (wanted('analytics-rebuild') || wanted('analytics-queries')) {
+    const events = Number(process.env.BENCH_ANALYTICS_EVENTS ?? 1_000_000);
+    const partitions = Number(process.env.BENCH_ANALYTICS_PARTITIONS ?? 3);
+    const requests = wanted('analytics-queries') ? Number(process.env.BENCH_ANALYTICS_REQUESTS ?? 200) : 0;
+    console.log(`\nAnalytics: ${events.toLocaleString('en')} events on 4 topics × ${partitions} partitions`);
+    const analytics = await benchAnalytics(events, partitions, {
+      rebuild: wanted('analytics-rebuild'),
+      requests,
+    });
+    const rebuild = (results.analyticsRebuild = analytics.rebuild);
+    if (rebuild)
+      console.log(
+        table([
+          { figure: 'rebuild events/s (start to switch-over)', value: rebuild.rebuildEventsPerSecond },
+          { figure: 'baseline: raw kafkajs consume events/s', value: rebuild.rawConsumeEventsPerSecond },
+          { figure: 'ratio to the raw consume', value: rebuild.ratio },
+          {
+            figure: 'rebuild seconds; CPU seconds of the process',
+            value: `${rebuild.rebuildSeconds}; ${rebuild.rebuildCpuSeconds}`,
+          },
+          {
+            figure: 'live consumption events/s (generation 1, from the first publish)',
+            value: rebuild.liveEventsPerSecond,
+          },
+          {
+            figure: 'events; customers; publish seconds',
+            value: `${rebuild.events}; ${rebuild.customers}; ${rebuild.produceSeconds}`,
+          },
+          {
+            figure: 'load average (1 min) before; after',
+            value: `${rebuild.loadAverage.before}; ${rebuild.loadAverage.after}`,
+          },
+        ]),
+      );
+    const queries = (results.analyticsQueries = analytics.queries);
+    if (queries) {
+      console.log(
+        `\nAnalytics queries over ${events.toLocaleString('en')} events (${requests} requests each, one client)`,
+      );
+      console.log(
+        table(
+          queries.map((q) => ({
+            query: q.query,
+            'p50 (ms)': q.p50Ms,
+            'p99 (ms)': q.p99Ms,
+            'max (ms)': q.maxMs,
+          })),
+        ),
+      );
+    }
   }
 
   const all = {
