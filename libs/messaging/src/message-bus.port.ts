@@ -99,6 +99,30 @@ export interface TopicAdmin {
   ensureTopics(topics: TopicSpec[]): Promise<TopicConfigWarning[]>;
 }
 
+/** A partition's watermarks: the first offset it still holds and the offset its next record gets. */
+export interface PartitionOffsets {
+  partition: number;
+  low: number;
+  high: number;
+}
+
+/** Per topic, its partitions' watermarks (a topic that does not exist: none). */
+export type TopicOffsets = Record<string, PartitionOffsets[]>;
+
+/** Per topic and partition, a group's committed offset (-1: none committed yet). */
+export type GroupOffsets = Record<string, Record<number, number>>;
+
+/** Reads topics' watermarks and consumer groups' offsets (progress and lag), forgets a group. */
+export interface ConsumerGroupAdmin {
+  topicOffsets(topics: string[]): Promise<TopicOffsets>;
+  groupOffsets(groupId: string, topics: string[]): Promise<GroupOffsets>;
+  /**
+   * Forgets the group's committed offsets (it then starts from where `fromBeginning` says); a
+   * group that does not exist is no error. Refused while the group has members.
+   */
+  forgetGroup(groupId: string): Promise<void>;
+}
+
 /** Where the records a consumer of `topic` could not apply are published. */
 export function deadLetterTopic(topic: string): string {
   return `${topic}.dlq`;

@@ -1,11 +1,10 @@
 import { Logger } from '@nestjs/common';
 import { ReadinessFailure, type PlatformRuntime, type ReadinessDetail } from '@crm/service-kit';
-import type { LogLevel, MessagingLogger } from '@crm/messaging';
+import type { LogLevel, MessagingLogger, TopicOffsets } from '@crm/messaging';
 import type { AnalyticsConfig } from '../analytics.config';
 import type { Projector } from '../projection/projector';
 import { GenerationRunner } from './generation-runner';
 import { Generations, generationSchema, type Generation, type GenerationState } from './generations';
-import { KafkaOffsets, type TopicOffsets } from './kafka-offsets';
 import { LagClock, type TopicLag } from './lag-clock';
 import { RateMeter, etaSeconds, offsetProgress } from './rebuild-progress';
 
@@ -60,7 +59,6 @@ class ConsumptionLogger implements MessagingLogger {
 export class AnalyticsConsumption {
   readonly generations: Generations;
   readonly topics: string[];
-  private readonly offsets: KafkaOffsets;
   private readonly lagClock: LagClock;
   private readonly runners = new Map<number, GenerationRunner>();
   private readonly meters = new Map<number, RateMeter>();
@@ -80,7 +78,6 @@ export class AnalyticsConsumption {
   ) {
     this.generations = new Generations(runtime.pool, projectors);
     this.topics = CONSUMED_CONTEXTS.map((context) => config.topic(context));
-    this.offsets = new KafkaOffsets(config);
     this.lagClock = new LagClock(Math.max(60_000, config.ANALYTICS_READY_LAG_SECONDS * 2_000));
   }
 
@@ -111,7 +108,6 @@ export class AnalyticsConsumption {
     const runners = [...this.runners.values()];
     this.runners.clear();
     await Promise.allSettled(runners.map((runner) => runner.stop()));
-    await this.offsets.close();
   }
 
   /** Starts a rebuild (or answers the one running): a new generation built from offset 0. */
@@ -216,7 +212,7 @@ export class AnalyticsConsumption {
       const live = (await this.generations.list()).filter((g) => g.state !== 'retired');
       await this.reconcile(live);
       const now = Date.now();
-      const offsets = await this.offsets.topicOffsets(this.topics);
+      const offsets = await this.runtime.bus.topicOffsets(this.topics);
       this.lagClock.observe(offsets, now);
       const samples: GenerationSample[] = [];
       for (const g of live) samples.push(await this.sample(g, offsets, now));
@@ -244,7 +240,7 @@ export class AnalyticsConsumption {
 
   private async startRunner(g: Generation): Promise<void> {
     const groupId = this.config.generationGroup(g.n);
-    await this.generations.claimGroup(g.n, () => this.offsets.forgetGroup(groupId));
+    await this.generations.claimGroup(g.n, () => this.runtime.bus.forgetGroup(groupId));
     const runtime = this.runtime;
     const runner = new GenerationRunner({
       n: g.n,
@@ -278,7 +274,7 @@ export class AnalyticsConsumption {
   }
 
   private async sample(g: Generation, offsets: TopicOffsets, now: number): Promise<GenerationSample> {
-    const committed = await this.offsets.groupOffsets(this.config.generationGroup(g.n), this.topics);
+    const committed = await this.runtime.bus.groupOffsets(this.config.generationGroup(g.n), this.topics);
     const { done, total } = offsetProgress(offsets, committed);
     return { n: g.n, state: g.state, done, total, lag: this.lagClock.lag(offsets, committed, now) };
   }

@@ -1,4 +1,4 @@
-import type { GroupOffsets, TopicOffsets } from './kafka-offsets';
+import type { GroupOffsets, TopicOffsets } from '@crm/messaging';
 
 /** When a partition's high watermark was first seen at a value. */
 interface Sample {

@@ -1,4 +1,4 @@
-import type { GroupOffsets, TopicOffsets } from './kafka-offsets';
+import type { GroupOffsets, TopicOffsets } from '@crm/messaging';
 
 /**
  * How far a group is through the topics: `total` records they hold (high - low watermark, summed

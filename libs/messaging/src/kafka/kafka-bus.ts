@@ -10,6 +10,8 @@ import {
 } from 'kafkajs';
 import { JsonLogger, type LogLevel, type MessagingLogger } from '../log/json-logger';
 import type {
+  ConsumerGroupAdmin,
+  GroupOffsets,
   MessagePublisher,
   MessageSubscriber,
   MessageSubscription,
@@ -17,6 +19,7 @@ import type {
   SubscribeOptions,
   TopicAdmin,
   TopicConfigWarning,
+  TopicOffsets,
   TopicSpec,
 } from '../message-bus.port';
 import { GroupMember, type GroupMemberTuning } from './group-member';
@@ -76,7 +79,7 @@ export function kafkaLogCreator(logger: MessagingLogger): logCreator {
  *   created with their settings (events kept for ever by default); existing topics that differ
  *   are reported, never changed.
  */
-export class KafkaBus implements MessagePublisher, MessageSubscriber, TopicAdmin {
+export class KafkaBus implements MessagePublisher, MessageSubscriber, TopicAdmin, ConsumerGroupAdmin {
   private readonly kafka: Kafka;
   private readonly logger: MessagingLogger;
   private producerReady: Promise<Producer> | undefined;
@@ -228,18 +231,59 @@ export class KafkaBus implements MessagePublisher, MessageSubscriber, TopicAdmin
    * offsets, summed over partitions; a partition the group never committed counts from its start).
    */
   async consumerLag(groupId: string, topics: string[]): Promise<Record<string, number>> {
+    const [ends, committed] = [await this.topicOffsets(topics), await this.groupOffsets(groupId, topics)];
+    return Object.fromEntries(
+      topics.map((topic) => [
+        topic,
+        ends[topic].reduce((sum, p) => {
+          const done = committed[topic]?.[p.partition] ?? -1;
+          return sum + p.high - (done >= 0 ? done : p.low);
+        }, 0),
+      ]),
+    );
+  }
+
+  async topicOffsets(topics: string[]): Promise<TopicOffsets> {
     return this.withAdmin(async (admin) => {
-      const committed = await admin.fetchOffsets({ groupId, topics });
-      const lag: Record<string, number> = {};
-      for (const topic of topics) {
-        const ends = await admin.fetchTopicOffsets(topic);
-        const group = committed.find((c) => c.topic === topic)?.partitions ?? [];
-        lag[topic] = ends.reduce((sum, p) => {
-          const done = Number(group.find((g) => g.partition === p.partition)?.offset ?? -1);
-          return sum + Number(p.high) - (done >= 0 ? done : Number(p.low));
-        }, 0);
+      const existing = new Set(await admin.listTopics());
+      const out: TopicOffsets = {};
+      for (const topic of topics)
+        out[topic] = existing.has(topic)
+          ? (await admin.fetchTopicOffsets(topic)).map((p) => ({
+              partition: p.partition,
+              low: Number(p.low),
+              high: Number(p.high),
+            }))
+          : [];
+      return out;
+    });
+  }
+
+  async groupOffsets(groupId: string, topics: string[]): Promise<GroupOffsets> {
+    return this.withAdmin(async (admin) => {
+      const fetched = await admin.fetchOffsets({ groupId, topics });
+      return Object.fromEntries(
+        fetched.map(({ topic, partitions }) => [
+          topic,
+          Object.fromEntries(partitions.map((p) => [p.partition, Number(p.offset)])),
+        ]),
+      );
+    });
+  }
+
+  async forgetGroup(groupId: string): Promise<void> {
+    await this.withAdmin(async (admin) => {
+      try {
+        await admin.deleteGroups([groupId]);
+      } catch (error) {
+        const groups = (error as { groups?: { error?: { type?: string } }[] }).groups ?? [];
+        const onlyMissing = groups.length > 0 && groups.every((g) => g.error?.type === 'GROUP_ID_NOT_FOUND');
+        if (!onlyMissing)
+          throw new Error(
+            `cannot reset the consumer group ${groupId} (in use by another deployment? give each its own KAFKA_GROUP_PREFIX): ${String(error)}`,
+            { cause: error },
+          );
       }
-      return lag;
     });
   }
 }
