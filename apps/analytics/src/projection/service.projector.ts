@@ -1,6 +1,6 @@
-import type { Projector } from './projector';
+import type { AnalyticsEvent, ProjectionBatch, Projector } from './projector';
 import { insertRows, qualified, recordset, viewOf } from './sql';
-import { versionedTableDdl, type VersionedTable } from './versioned';
+import { versionedTableDdl, type Changes, type VersionedTable } from './versioned';
 
 /**
  * The service desk's facts:
@@ -25,6 +25,21 @@ export const CASE_VERSION: VersionedTable = {
     { name: 'assignee', type: 'text' },
   ],
 };
+
+/** An event's change of its case, at `at` (every version names the case's customer). */
+const caseChange = (
+  batch: ProjectionBatch,
+  e: Pick<AnalyticsEvent, 'id' | 'customerId'>,
+  caseId: string,
+  at: string,
+  changes: Changes,
+) =>
+  batch.change(CASE_VERSION, {
+    key: caseId,
+    at,
+    eventId: e.id,
+    changes: { customer_id: e.customerId, ...changes },
+  });
 
 const SURVEY_COLUMNS = {
   survey_id: 'text',
@@ -167,30 +182,17 @@ export const serviceProjector: Projector = {
             where c.case_id = x.case_id`,
           [JSON.stringify(milestones)],
         );
-      for (const e of events)
-        batch.change(CASE_VERSION, {
-          key: e.data.caseId,
-          at: e.data.changedAt,
-          eventId: e.id,
-          changes: { customer_id: e.customerId, status: e.data.to },
-        });
+      for (const e of events) caseChange(batch, e, e.data.caseId, e.data.changedAt, { status: e.data.to });
     },
     CaseAssigned: async (events, _db, _schema, batch) => {
       for (const e of events)
-        batch.change(CASE_VERSION, {
-          key: e.data.caseId,
-          at: e.data.assignedAt,
-          eventId: e.id,
-          changes: { customer_id: e.customerId, assignee: e.data.agentId },
-        });
+        caseChange(batch, e, e.data.caseId, e.data.assignedAt, { assignee: e.data.agentId });
     },
     CaseEscalated: async (events, _db, _schema, batch) => {
       for (const e of events)
-        batch.change(CASE_VERSION, {
-          key: e.data.caseId,
-          at: e.data.escalatedAt,
-          eventId: e.id,
-          changes: { customer_id: e.customerId, queue: e.data.toQueue, priority: e.data.priority },
+        caseChange(batch, e, e.data.caseId, e.data.escalatedAt, {
+          queue: e.data.toQueue,
+          priority: e.data.priority,
         });
     },
     SlaBreached: async (events, db, schema) => {
