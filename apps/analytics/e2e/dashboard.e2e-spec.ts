@@ -2,7 +2,6 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
-import type { BoundedContext } from '@crm/contracts';
 import { ServiceProcess, bearer, callService, freePort, kafkaBrokers, waitFor } from '@crm/test-support';
 import { parseCsv } from '../src/dashboards/csv';
 import { AnalyticsWorld } from '../test/analytics.given';
@@ -42,13 +41,7 @@ const screenshot = (name: string) =>
 
 beforeAll(async () => {
   world = await AnalyticsWorld.create();
-  const events = dashboardEvents().map((e) => ({
-    context: e.context as BoundedContext,
-    type: e.type,
-    data: e.data,
-    customerId: e.customerId,
-  }));
-  await world.publish(events);
+  await world.publish(AnalyticsWorld.asPublished(dashboardEvents()));
   const providerPort = await freePort();
   let port = await freePort();
   while (port === providerPort) port = await freePort();

@@ -3,6 +3,7 @@ import type { INestApplication } from '@nestjs/common';
 import { Kafka, logLevel } from 'kafkajs';
 import { Pool } from 'pg';
 import {
+  BOUNDED_CONTEXTS,
   EVENT_CONTRACTS,
   cloudEventToKafka,
   eventsTopic,
@@ -17,7 +18,7 @@ import { AnalyticsConfig } from '../src/analytics.config';
 import { AnalyticsModule } from '../src/analytics.module';
 import { startAnalytics } from '../src/analytics.start';
 import { AnalyticsConsumption } from '../src/consumption/consumption';
-import type { Projector } from '../src/projection/projector';
+import type { AnalyticsEvent, Projector } from '../src/projection/projector';
 
 /** An event to publish: its context's topic, its type (a contract's, or any for an unknown one) and data. */
 export interface TestEvent {
@@ -137,6 +138,44 @@ export class AnalyticsWorld {
         });
       await this.bus.publish(this.topic(context), records);
     }
+  }
+
+  /** Facts (projection.given.ts) as the events their contexts publish. */
+  static asPublished(facts: readonly AnalyticsEvent[]): TestEvent[] {
+    return facts.map((f) => {
+      const context = BOUNDED_CONTEXTS.find((c) => c === f.context);
+      if (!context) throw new Error(`${f.type}: ${f.context} is no bounded context`);
+      return { context, type: f.type, data: f.data, customerId: f.customerId };
+    });
+  }
+
+  /**
+   * Publishes the facts, starts the service with `projectors` and waits until the views hold the
+   * rows given: `{ 'sale': 5, "timeline where customer_id = '…'": 7 }` (a from-clause: its count).
+   */
+  async serve(
+    facts: readonly AnalyticsEvent[],
+    projectors: Projector[],
+    rows: Record<string, number>,
+  ): Promise<RunningAnalytics> {
+    await this.publish(AnalyticsWorld.asPublished(facts));
+    const service = await this.start(projectors);
+    const count = async (from: string) =>
+      Number((await this.rows<{ n: string }>(`select count(*) as n from analytics.${from}`))[0].n);
+    try {
+      await waitFor(
+        `the rows ${JSON.stringify(rows)} projected`,
+        async () => {
+          for (const [from, n] of Object.entries(rows)) if ((await count(from)) !== n) return false;
+          return true;
+        },
+        60_000,
+      );
+    } catch (error) {
+      await service.stop();
+      throw error;
+    }
+    return service;
   }
 
   /** Rows of a query on the service's database. */

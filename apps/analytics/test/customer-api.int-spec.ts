@@ -1,6 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { BoundedContext } from '@crm/contracts';
-import { bearer, callService, waitFor } from '@crm/test-support';
+import { bearer, callService } from '@crm/test-support';
 import { PROJECTORS } from '../src/projection/projectors';
 import { AnalyticsWorld, type RunningAnalytics } from './analytics.given';
 import { C, customer360Events } from './customer-360.given';
@@ -19,30 +18,10 @@ describe('GET /customers/:customerId/360 and /timeline', () => {
 
   beforeAll(async () => {
     world = await AnalyticsWorld.create();
-    await world.publish(
-      events.map((e) => ({
-        context: e.context as BoundedContext,
-        type: e.type,
-        data: e.data,
-        customerId: e.customerId,
-      })),
-    );
-    service = await world.start(PROJECTORS);
-    const expected = events.filter((e) => e.customerId === C).length;
-    await waitFor(
-      `the ${expected} timeline entries of customer C`,
-      async () =>
-        Number(
-          (
-            await world.rows<{ n: string }>(
-              'select count(*) as n from analytics.timeline where customer_id = $1',
-              [C],
-            )
-          )[0].n,
-        ) === expected &&
-        Number((await world.rows<{ n: string }>('select count(*) as n from analytics.sale'))[0].n) === 15,
-      60_000,
-    );
+    service = await world.serve(events, PROJECTORS, {
+      [`timeline where customer_id = '${C}'`]: events.filter((e) => e.customerId === C).length,
+      sale: 15,
+    });
   });
 
   afterAll(async () => {

@@ -1,5 +1,4 @@
-import type { BoundedContext } from '@crm/contracts';
-import { bearer, callService, waitFor } from '@crm/test-support';
+import { bearer, callService } from '@crm/test-support';
 import { parseCsv, toCsv } from '../src/dashboards/csv';
 import { dashboardsProjector } from '../src/dashboards/dashboards.projector';
 import { MarketingDashboardQuery, type MarketingDashboard } from '../src/dashboards/marketing.dashboard';
@@ -22,28 +21,14 @@ describe('GET /dashboards/*', () => {
 
   beforeAll(async () => {
     world = await AnalyticsWorld.create();
-    await world.publish(
-      events.map((e) => ({
-        context: e.context as BoundedContext,
-        type: e.type,
-        data: e.data,
-        customerId: e.customerId,
-      })),
-    );
-    service = await world.start([...PROJECTORS, dashboardsProjector]);
-    const count = async (table: string) =>
-      Number((await world.rows<{ n: string }>(`select count(*) as n from analytics.${table}`))[0].n);
-    await waitFor(
-      'every fact of dashboards.given.ts projected',
-      async () =>
-        (await count('sale')) === 5 &&
-        (await count('survey')) === 5 &&
-        (await count('lifecycle_stage')) === 10 &&
-        (await count('campaign_touch')) === 5 &&
-        (await count('campaign_lead')) === 2 &&
-        (await count('sla_breach')) === 2,
-      60_000,
-    );
+    service = await world.serve(events, [...PROJECTORS, dashboardsProjector], {
+      sale: 5,
+      survey: 5,
+      lifecycle_stage: 10,
+      campaign_touch: 5,
+      campaign_lead: 2,
+      sla_breach: 2,
+    });
   });
 
   afterAll(async () => {
