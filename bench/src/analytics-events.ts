@@ -9,6 +9,7 @@ import {
   type KafkaRecord,
 } from '@crm/contracts';
 import type { KeyVault, PersonalDataCipher } from '@crm/privacy';
+import { STANDARD_SLA } from '@crm/test-support';
 
 /** The contexts whose topics analytics consumes. */
 export const ANALYTICS_CONTEXTS = ['leads', 'pipeline', 'service', 'marketing'] as const;
@@ -39,14 +40,6 @@ export const OWNERS = ['rep-1', 'rep-2', 'rep-3', 'rep-4', 'rep-5'];
 const CHANNELS = ['web_form', 'email', 'phone', 'social', 'event', 'referral'] as const;
 const CUSTOMER_TYPES = ['prospect', 'prospect', 'prospect', 'supplier', 'beneficiary'] as const;
 const ORG = '00000000-0000-0000-0000-000000000000';
-const SLA = {
-  policyId: 'standard',
-  version: 1,
-  firstResponseMinutes: 60,
-  nextResponseMinutes: 240,
-  resolutionMinutes: 960,
-  warningShare: 0.75,
-};
 
 /** A small deterministic generator (mulberry32): the same population for the same seed. */
 export function random(seed: number): () => number {
@@ -202,7 +195,7 @@ export function customerHistory(i: number, next: () => number, campaigns: string
       priority,
       subject: `A problem of ${person.personName}`,
       queue: 'support',
-      sla: SLA,
+      sla: STANDARD_SLA,
       openedAt: iso(),
     });
     const openedAt = t;

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
-import type { CaseType, LifecycleStage, SlaTargets } from '@crm/contracts';
+import type { CaseType, LifecycleStage } from '@crm/contracts';
 import { fact, type Fact } from './projection.given';
+import { STANDARD_SLA } from '@crm/test-support';
 
 /**
  * A small population for the customer 360: customer C (the subject) and four other customers
@@ -40,15 +41,6 @@ const stage = (s: LifecycleStage, context: string, reachedAt: string): Fact =>
     { context },
   );
 
-const SLA: SlaTargets = {
-  policyId: 'standard',
-  version: 1,
-  firstResponseMinutes: 60,
-  nextResponseMinutes: 240,
-  resolutionMinutes: 960,
-  warningShare: 0.75,
-};
-
 const caseOpened = (caseId: string, caseType: CaseType, channel: 'chat' | 'phone', openedAt: string) =>
   fact('CaseOpened', {
     caseId,
@@ -60,7 +52,7 @@ const caseOpened = (caseId: string, caseType: CaseType, channel: 'chat' | 'phone
     priority: 'normal',
     subject: 'Charles has a problem',
     queue: 'support',
-    sla: SLA,
+    sla: STANDARD_SLA,
     openedAt,
   });
 

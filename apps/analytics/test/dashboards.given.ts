@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
-import type { CasePriority, CaseType, LifecycleStage, SlaTargets } from '@crm/contracts';
+import type { CasePriority, CaseType, LifecycleStage } from '@crm/contracts';
 import { fact, type Fact } from './projection.given';
+import { STANDARD_SLA } from '@crm/test-support';
 
 /**
  * The population the dashboards' specs compute their figures by hand from. Times are 10:00 UTC of
@@ -90,15 +91,6 @@ const opened = (
     openedAt,
   });
 
-const SLA: SlaTargets = {
-  policyId: 'standard',
-  version: 1,
-  firstResponseMinutes: 60,
-  nextResponseMinutes: 240,
-  resolutionMinutes: 960,
-  warningShare: 0.75,
-};
-
 const caseOpened = (
   caseId: string,
   customerId: string,
@@ -116,7 +108,7 @@ const caseOpened = (
     priority,
     subject: 'A problem',
     queue: 'support',
-    sla: SLA,
+    sla: STANDARD_SLA,
     openedAt,
   });
 

@@ -16,3 +16,4 @@ export * from './projection-spec';
 export * from './route-access';
 export * from './cross-service';
 export * from './platform-services';
+export * from './contract-fixtures';

@@ -7,17 +7,10 @@ import {
   type EventData,
 } from '@crm/contracts';
 import { TIMELINE_CHANNELS, TIMELINE_EVENT_TYPES, timelineEntry } from './timeline-entries';
+import { STANDARD_SLA } from '@crm/test-support';
 
 const at = '2026-03-01T10:00:00.000Z';
 const id = '4f1c3a52-7d8e-4b8a-9c1e-2a3b4c5d6e7f';
-const SLA = {
-  policyId: 'standard',
-  version: 1,
-  firstResponseMinutes: 60,
-  nextResponseMinutes: 240,
-  resolutionMinutes: 960,
-  warningShare: 0.75,
-};
 
 /** A payload of every timeline type that holds personal data, each personal field filled in. */
 const WITH_PERSONAL_DATA: { [K in ContractEventType]?: EventData<K> } = {
@@ -106,7 +99,7 @@ const WITH_PERSONAL_DATA: { [K in ContractEventType]?: EventData<K> } = {
     subject: 'x',
     description: 'x',
     queue: 'support',
-    sla: SLA,
+    sla: STANDARD_SLA,
     openedAt: at,
   },
   CaseReplied: {
