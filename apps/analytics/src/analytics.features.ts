@@ -1,4 +1,6 @@
 import type { Provider, Type } from '@nestjs/common';
+import { customerDataExporters } from '@crm/service-kit';
+import { Customer360Exporter } from './customer/customer-360.exporter';
 import { CustomerController } from './customer/customer.controller';
 import { CustomerQueries } from './customer/customer.queries';
 import { DashboardPageController } from './dashboard-page/dashboard-page.controller';
@@ -13,4 +15,9 @@ export const ANALYTICS_CONTROLLERS: Type<unknown>[] = [
   DashboardsController,
   DashboardPageController,
 ];
-export const ANALYTICS_PROVIDERS: Provider[] = [CustomerQueries, ...DASHBOARD_PROVIDERS];
+export const ANALYTICS_PROVIDERS: Provider[] = [
+  CustomerQueries,
+  ...DASHBOARD_PROVIDERS,
+  // The customer 360 in the data subject export (GET /privacy/customers/:customerId/export).
+  ...customerDataExporters(Customer360Exporter),
+];

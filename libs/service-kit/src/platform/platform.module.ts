@@ -11,6 +11,7 @@ import { connectCrmEvents } from '@crm/messaging';
 import { HealthController, READINESS_CHECKS } from '../health/health.controller';
 import { MetricsController } from '../health/metrics.controller';
 import { asyncApiController } from '../http/asyncapi.controller';
+import { CustomerDataExporters } from '../privacy/customer-data-exporter';
 import { PrivacyController } from '../privacy/privacy.controller';
 import { AuditController } from './audit.controller';
 import { DeadLettersController } from './dead-letters.controller';
@@ -55,9 +56,11 @@ export class PlatformModule {
         { provide: EVENT_STORE, useValue: runtime.store },
         { provide: READ_MODEL_DB, useValue: runtime.db },
         { provide: READINESS_CHECKS, useValue: runtime.readinessChecks() },
+        // Filled by the service's `customerDataExporters(...)` providers, read by the privacy export.
+        { provide: CustomerDataExporters, useValue: new CustomerDataExporters() },
         PlatformLifecycle,
       ],
-      exports: [EVENT_STORE, READ_MODEL_DB, PLATFORM_RUNTIME],
+      exports: [EVENT_STORE, READ_MODEL_DB, PLATFORM_RUNTIME, CustomerDataExporters],
     };
   }
 }
