@@ -2,17 +2,20 @@ import { Inject, Injectable } from '@nestjs/common';
 import type { DataSource } from 'typeorm';
 import { READ_MODEL_DB } from '@crm/service-kit';
 import { FUNNEL_STAGES } from '../metrics/lifecycle-funnel';
+import { CHURN_AFTER_DAYS } from '../projection/funnel-visit.projector';
 import { qualified, select } from '../projection/sql';
-import { AS_OF_CTE, asOfInstant, atAsOf, num, numOrNull, validAtAsOf } from './as-of-session';
+import { AS_OF_ONCE } from './as-of-once';
+import { asOfInstant, atAsOf, num, numOrNull } from './as-of-session';
 import type { CsvSection } from './csv';
 import type { FunnelBy, FunnelQuery } from './dashboard.dto';
 
 /**
  * Lifecycle funnel, as of asOf (definitions of src/metrics/lifecycle-funnel.ts, in SQL):
- * - transitions: the stages reached (`lifecycle_stage`) at or before asOf, plus the derived
- *   `churned` transitions below; a customer's visit of a stage lasts until their next transition at
- *   or before asOf (ordered by time, then event id; a derived churn after published stages at the
- *   same instant); the last visit is open (censored, no time-in-stage sample);
+ * - visits: the customer's stage visits entered at or before asOf, from `funnel_visit`
+ *   (src/projection/funnel-visit.projector.ts: the stages reached plus the derived `churned`
+ *   transitions, over the customer's whole history, and why filtering them by asOf gives the
+ *   visits of the facts at or before asOf); a visit lasts until the customer's next transition at
+ *   or before asOf; the last visit is open (censored, no time-in-stage sample);
  * - churned (analytics owns the stage; no context publishes it): an acquired customer churns
  *   CHURN_AFTER_DAYS (365) days after an activity of theirs (a won order or a stage reached) that no
  *   other activity followed within those days; the churn transition is at activity + 365 days, so
@@ -21,51 +24,39 @@ import type { FunnelBy, FunnelQuery } from './dashboard.dto';
  *   next funnel stage / reached(s) (null when nobody reached s; the last stage has none);
  * - median and p90 days in stage: percentile_cont (linear interpolation) over the ended visits;
  * - groups by the customer's attributes as of asOf (`customer_version`): channel, customer type,
- *   owner (`unknown` when not known); cohort month = UTC month of the first interest stage (`none`).
+ *   owner (`unknown` when not known); cohort month = UTC month of the first interest stage (`none`
+ *   while it is after asOf).
  */
-export const CHURN_AFTER_DAYS = 365;
 
 const STAGES = FUNNEL_STAGES.map(
   (stage, i) => `('${stage}', ${i + 1}, ${FUNNEL_STAGES[i + 1] ? `'${FUNNEL_STAGES[i + 1]}'` : 'null'})`,
 ).join(', ');
 
-/** `analytics.dashboard_funnel_visit`: one row per stage visit entered at or before asOf. */
+/**
+ * `analytics.dashboard_funnel_visit`: one row per stage visit entered at or before asOf. The
+ * versions valid at asOf are chosen before the join (asOf as a sub-select: a parameter of their
+ * scan, not a filter of the join), so the join hashes 100,000 versions rather than every visit.
+ */
 export function funnelVisitView(schema: string): string {
-  const churn = `interval '${CHURN_AFTER_DAYS} days'`;
+  const ended = `v.left_at <= asof.t`;
   return `create or replace view analytics.dashboard_funnel_visit as
-  with ${AS_OF_CTE},
-  transition as (
-    select s.customer_id, s.stage, s.valid_from as at, s.event_id as tie
-      from ${qualified(schema, 'lifecycle_stage')} s, asof where s.valid_from <= asof.t),
-  activity as (
-    select customer_id, at from transition where stage <> 'churned'
-    union all
-    select s.customer_id, s.won_at from ${qualified(schema, 'sale')} s, asof where s.won_at <= asof.t),
-  acquired as (select customer_id, min(at) as at from transition where stage = 'acquisition' group by customer_id),
-  gap as (
-    select a.customer_id, a.at, lead(a.at) over (partition by a.customer_id order by a.at) as next
-      from activity a join acquired q on q.customer_id = a.customer_id and a.at >= q.at),
-  churn as (
-    select distinct g.customer_id, 'churned'::text as stage, g.at + ${churn} as at, '~derived'::text as tie
-      from gap g, asof
-     where g.at + ${churn} <= asof.t and (g.next is null or g.at + ${churn} < g.next)),
-  visit as (
-    select customer_id, stage, at as entered_at,
-           lead(at) over (partition by customer_id order by at, tie) as left_at
-      from (select * from transition union all select * from churn) t),
-  cohort as (
-    select customer_id, to_char(min(at) at time zone 'UTC', 'YYYY-MM') as cohort_month
-      from transition where stage = 'interest' group by customer_id)
-  select v.customer_id, v.stage, v.entered_at, v.left_at,
-         extract(epoch from v.left_at - v.entered_at)::float8 / 86400 as days_in_stage,
-         coalesce(c.cohort_month, 'none') as cohort_month,
+  with ${AS_OF_ONCE}
+  select v.customer_id, v.stage, v.entered_at,
+         case when ${ended} then v.left_at end as left_at,
+         case when ${ended} then extract(epoch from v.left_at - v.entered_at)::float8 / 86400 end as days_in_stage,
+         case when v.cohort_from <= asof.t then v.cohort_month else 'none' end as cohort_month,
          coalesce(cv.channel, 'unknown') as channel,
          coalesce(cv.customer_type, 'unknown') as customer_type,
-         coalesce(cv.owner, 'unknown') as owner
-    from visit v
+         coalesce(cv.owner, 'unknown') as owner,
+         v.first_of_customer, v.first_of_stage,
+         coalesce(v.next_stage_from <= asof.t, false) as next_stage_reached
+    from ${qualified(schema, 'funnel_visit')} v
     cross join asof
-    left join cohort c on c.customer_id = v.customer_id
-    left join ${qualified(schema, 'customer_version')} cv on cv.customer_id = v.customer_id and ${validAtAsOf('cv')}`;
+    left join (select c.customer_id, c.channel, c.customer_type, c.owner
+                 from ${qualified(schema, 'customer_version')} c
+                where c.valid_from <= (select t from asof) and (c.valid_to is null or (select t from asof) < c.valid_to)) cv
+      on cv.customer_id = v.customer_id
+   where v.entered_at <= asof.t`;
 }
 
 const GROUP_COLUMN: Record<Exclude<FunnelBy, 'all'>, string> = {
@@ -79,26 +70,33 @@ const GROUP_COLUMN: Record<Exclude<FunnelBy, 'all'>, string> = {
 const groupings = (by: readonly FunnelBy[]) =>
   `(values ${by.map((b) => (b === 'all' ? `('all', 'all')` : `('${b}', x.${GROUP_COLUMN[b]})`)).join(', ')})`;
 
-/** The funnel figures per grouping, group and stage over the visits of `visits` (a from-item). */
+/**
+ * The funnel figures per grouping, group and stage over the visits of `visits` (a from-item), in
+ * one pass over them: a group's customers are its customers' first visits, reached(s) their
+ * first visits of s, reached_next(s) those of them whose customer reached the next stage by asOf
+ * (a customer's visits are all in a group or none: its keys are the customer's). Every stage has
+ * a row in every group.
+ */
 function funnelFiguresSql(visits: string, by: readonly FunnelBy[]): string {
   return `with stage_def (stage, position, next) as (values ${STAGES}),
-  v as (select g.group_by, g.group_key, x.customer_id, x.stage, x.days_in_stage
-          from ${visits} x cross join lateral ${groupings(by)} g (group_by, group_key)),
-  member as (select group_by, group_key, customer_id, array_agg(distinct stage) as stages
-               from v group by group_by, group_key, customer_id),
-  reach as (select m.group_by, m.group_key, d.stage, count(*) as customers,
-                   count(*) filter (where d.stage = any (m.stages)) as reached,
-                   count(*) filter (where d.stage = any (m.stages) and d.next = any (m.stages)) as reached_next
-              from member m cross join stage_def d group by m.group_by, m.group_key, d.stage),
-  duration as (select group_by, group_key, stage, count(*) as samples,
-                      percentile_cont(0.5) within group (order by days_in_stage) as median_days,
-                      percentile_cont(0.9) within group (order by days_in_stage) as p90_days
-                 from v where days_in_stage is not null group by group_by, group_key, stage)
-  select r.group_by, r.group_key, r.stage, d.position, r.customers, r.reached, r.reached_next,
-         case when d.next is null or r.reached = 0 then null else r.reached_next::float8 / r.reached end as conversion_to_next,
-         coalesce(t.samples, 0) as time_in_stage_samples, t.median_days, t.p90_days
-    from reach r join stage_def d on d.stage = r.stage
-    left join duration t on t.group_by = r.group_by and t.group_key = r.group_key and t.stage = r.stage`;
+  per_stage as (
+    select g.group_by, g.group_key, x.stage,
+           count(*) filter (where x.first_of_customer) as members,
+           count(*) filter (where x.first_of_stage) as reached,
+           count(*) filter (where x.first_of_stage and x.next_stage_reached) as reached_next,
+           count(x.days_in_stage) as samples,
+           percentile_cont(0.5) within group (order by x.days_in_stage) as median_days,
+           percentile_cont(0.9) within group (order by x.days_in_stage) as p90_days
+      from ${visits} x cross join lateral ${groupings(by)} g (group_by, group_key)
+     group by g.group_by, g.group_key, x.stage),
+  r as (select group_by, group_key, sum(members)::bigint as customers from per_stage group by group_by, group_key)
+  select r.group_by, r.group_key, d.stage, d.position, r.customers,
+         coalesce(p.reached, 0) as reached, coalesce(p.reached_next, 0) as reached_next,
+         case when d.next is null or coalesce(p.reached, 0) = 0 then null else p.reached_next::float8 / p.reached end
+           as conversion_to_next,
+         coalesce(p.samples, 0) as time_in_stage_samples, p.median_days, p.p90_days
+    from r cross join stage_def d
+    left join per_stage p on p.group_by = r.group_by and p.group_key = r.group_key and p.stage = d.stage`;
 }
 
 /** `analytics.dashboard_funnel`: the figures for every grouping (`group_by` all, cohortMonth, channel, customerType, owner). */

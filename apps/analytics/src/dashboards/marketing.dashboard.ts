@@ -2,22 +2,19 @@ import { Inject, Injectable } from '@nestjs/common';
 import type { DataSource } from 'typeorm';
 import { READ_MODEL_DB } from '@crm/service-kit';
 import { qualified, select } from '../projection/sql';
-import { AS_OF_CTE, asOfInstant, atAsOf, num, numOrNull } from './as-of-session';
+import { AS_OF_ONCE } from './as-of-once';
+import { asOfInstant, atAsOf, num, numOrNull } from './as-of-session';
 import type { CsvSection } from './csv';
 import type { MarketingQuery } from './dashboard.dto';
 
 /**
- * Campaign return as of asOf, with the attribution of apps/marketing/src/attribution/attribution.ts
- * written in SQL (apps do not import each other; the pure function could move to a lib):
- * - a touch is a campaign message sent to the customer or a response of theirs (open, click,
- *   reply, form); a won opportunity (`sale`, won at or before asOf) is attributed over the
- *   customer's touches at or before its win;
- * - first_touch: the whole amount to the campaign of the earliest touch, last_touch: of the latest
- *   (ties in time broken by campaign id); linear: the amount split by the campaigns' share of the
- *   touches, in whole cents, the remainder to the largest share (then the first campaign id);
+ * Campaign return as of asOf:
+ * - revenue per attribution model (first_touch, last_touch, linear): of the sales won at or before
+ *   asOf, as attributed in `sale_attribution` (the definitions: src/projection/attribution.projector.ts);
  * - cost: the campaign's cost as of asOf (planned, then the running total of recorded costs);
  *   leads: prospects it brought (`CampaignProspectResponded`) at or before asOf; acquired
- *   customers: distinct customers with a win attributed to it;
+ *   customers: distinct customers with a win attributed to it (counted by their first such win,
+ *   `first_for_campaign`, rather than a `count(distinct)`: its sort was most of the query);
  * - ROI per model = (revenue − cost) / cost (4 decimals), cost per lead / per acquired customer
  *   (cents); null when the denominator is 0.
  * Amounts of every currency are added up, as marketing's ROI does.
@@ -27,45 +24,20 @@ import type { MarketingQuery } from './dashboard.dto';
 export const attributionView = (
   schema: string,
 ) => `create or replace view analytics.dashboard_campaign_attribution as
-  with ${AS_OF_CTE},
-  touch as (
-    select s.opportunity_id, s.customer_id, s.amount, s.currency, s.won_at, t.campaign_id,
-           row_number() over (partition by s.opportunity_id order by t.at, t.campaign_id) as from_first,
-           row_number() over (partition by s.opportunity_id order by t.at desc, t.campaign_id desc) as from_last,
-           count(*) over (partition by s.opportunity_id) as touches
-      from ${qualified(schema, 'sale')} s
-      cross join asof
-      join ${qualified(schema, 'campaign_touch')} t on t.customer_id = s.customer_id and t.at <= s.won_at
-     where s.won_at <= asof.t),
-  per_campaign as (
-    select opportunity_id, customer_id, amount, currency, won_at, campaign_id, count(*) as n, max(touches) as touches
-      from touch group by opportunity_id, customer_id, amount, currency, won_at, campaign_id),
-  linear as (
-    select p.*, floor(round(p.amount * 100) * p.n / p.touches) as cents,
-           row_number() over (partition by p.opportunity_id order by p.n desc, p.campaign_id) as rank
-      from per_campaign p)
-  select opportunity_id, customer_id, won_at, currency, 'first_touch'::text as model, campaign_id,
-         1::float8 as share, amount as revenue
-    from touch where from_first = 1
-  union all
-  select opportunity_id, customer_id, won_at, currency, 'last_touch', campaign_id, 1, amount
-    from touch where from_last = 1
-  union all
-  select opportunity_id, customer_id, won_at, currency, 'linear', campaign_id, n::float8 / touches,
-         (cents + case when rank = 1
-                       then round(amount * 100) - sum(cents) over (partition by opportunity_id) else 0 end) / 100
-    from linear`;
+  with ${AS_OF_ONCE}
+  select a.opportunity_id, a.customer_id, a.won_at, a.currency, a.model, a.campaign_id, a.share, a.revenue
+    from ${qualified(schema, 'sale_attribution')} a, asof where a.won_at <= asof.t`;
 
 /** `analytics.dashboard_marketing`: per campaign as of `analytics.as_of`: cost, revenue and ROI per model, leads, acquired customers. */
 export const marketingView = (schema: string) => `create or replace view analytics.dashboard_marketing as
-  with ${AS_OF_CTE},
+  with ${AS_OF_ONCE},
   attributed as (
-    select campaign_id,
-           sum(revenue) filter (where model = 'first_touch') as first_touch,
-           sum(revenue) filter (where model = 'last_touch') as last_touch,
-           sum(revenue) filter (where model = 'linear') as linear,
-           count(distinct customer_id) as acquired_customers
-      from analytics.dashboard_campaign_attribution group by campaign_id),
+    select a.campaign_id,
+           sum(a.revenue) filter (where a.model = 'first_touch') as first_touch,
+           sum(a.revenue) filter (where a.model = 'last_touch') as last_touch,
+           sum(a.revenue) filter (where a.model = 'linear') as linear,
+           count(*) filter (where a.first_for_campaign) as acquired_customers
+      from ${qualified(schema, 'sale_attribution')} a, asof where a.won_at <= asof.t group by a.campaign_id),
   brought as (
     select l.campaign_id, count(*) as leads from ${qualified(schema, 'campaign_lead')} l, asof
      where l.at <= asof.t group by l.campaign_id),

@@ -1,5 +1,12 @@
 import type { ContractEventType } from '@crm/contracts';
-import type { AnalyticsEvent, ProjectionBatch, Projector, ProjectorHandlers, Sql } from './projector';
+import type {
+  AnalyticsEvent,
+  Derivation,
+  ProjectionBatch,
+  Projector,
+  ProjectorHandlers,
+  Sql,
+} from './projector';
 import { recordChanges, type Change, type VersionedTable } from './versioned';
 
 type Handler = (events: AnalyticsEvent[], db: Sql, schema: string, batch: ProjectionBatch) => Promise<void>;
@@ -10,6 +17,7 @@ class Batch implements ProjectionBatch {
   /** Per erased customer, the position of their first erasure in the batch. */
   private readonly erasures = new Map<string, number>();
   private readonly changes = new Map<VersionedTable, Change[]>();
+  private readonly touches = new Map<Derivation, Set<string>>();
 
   constructor(events: readonly AnalyticsEvent[]) {
     events.forEach((event, i) => {
@@ -32,6 +40,18 @@ class Batch implements ProjectionBatch {
     else this.changes.set(spec, [change]);
   }
 
+  touched(derivation: Derivation, key: string): void {
+    const keys = this.touches.get(derivation);
+    if (keys) keys.add(key);
+    else this.touches.set(derivation, new Set([key]));
+  }
+
+  /** Derives the touched keys' rows again, one call per derivation (in the order first touched). */
+  async derive(db: Sql, schema: string): Promise<void> {
+    for (const [derivation, keys] of this.touches) await derivation.derive([...keys].sort(), db, schema);
+    this.touches.clear();
+  }
+
   /** Writes the recorded changes, one table at a time, and forgets them. */
   async flush(db: Sql, schema: string): Promise<void> {
     for (const [spec, changes] of this.changes) await recordChanges(db, schema, spec, changes);
@@ -45,7 +65,8 @@ class Batch implements ProjectionBatch {
  * call with the batch's events of that type; then the versioned tables' changes, one statement per
  * table; then the erasures (`CustomerErased`: the projectors' handlers of it, and every projector's
  * `erase`), so that a personal value written earlier in the batch is masked, and one written later
- * is refused by the `erasedBefore` check of its handler.
+ * is refused by the `erasedBefore` check of its handler; last the derivations of the keys touched
+ * (over the tables as the batch leaves them).
  */
 export async function applyBatch(
   projectors: readonly Projector[],
@@ -69,12 +90,14 @@ export async function applyBatch(
     }
   await batch.flush(db, schema);
   const erasures = (byType.get('CustomerErased') ?? []) as AnalyticsEvent<'CustomerErased'>[];
-  if (erasures.length === 0) return;
-  for (const projector of projectors) {
-    const handler = (projector.handlers as ProjectorHandlers).CustomerErased as Handler | undefined;
-    if (handler) await handler(erasures as AnalyticsEvent[], db, schema, batch);
+  if (erasures.length > 0) {
+    for (const projector of projectors) {
+      const handler = (projector.handlers as ProjectorHandlers).CustomerErased as Handler | undefined;
+      if (handler) await handler(erasures as AnalyticsEvent[], db, schema, batch);
+    }
+    for (const erasure of erasures)
+      for (const projector of projectors) await projector.erase(erasure.data.customerId, db, schema);
+    await batch.flush(db, schema);
   }
-  for (const erasure of erasures)
-    for (const projector of projectors) await projector.erase(erasure.data.customerId, db, schema);
-  await batch.flush(db, schema);
+  await batch.derive(db, schema);
 }

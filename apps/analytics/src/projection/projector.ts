@@ -30,16 +30,44 @@ export interface AnalyticsEvent<K extends ContractEventType = ContractEventType>
 }
 
 /**
+ * Rows derived per key (e.g. per customer) from other tables of the generation, kept in a table
+ * because deriving them at query time is too slow. Handlers name the keys an event may change
+ * (`batch.touched`); once the batch's every write is done (handlers, versioned changes, erasures),
+ * `derive` is called once per derivation with the keys touched, sorted, and replaces their rows by
+ * those derived from the tables as they now are. As the rows are a function of the tables, they
+ * are the same whatever the batching and in a rebuild.
+ */
+export interface Derivation {
+  /** Names it in errors. */
+  readonly name: string;
+  derive(keys: readonly string[], db: Sql, schema: string): Promise<void>;
+}
+
+/** A handler that touches, for `derivation`, the customer each event is about (its data's `customerId`). */
+export const touchingCustomers =
+  (derivation: Derivation) =>
+  async (
+    events: readonly { data: { customerId: string } }[],
+    _db: Sql,
+    _schema: string,
+    batch: ProjectionBatch,
+  ) => {
+    for (const e of events) batch.touched(derivation, e.data.customerId);
+  };
+
+/**
  * What a batch offers its handlers besides the events:
  * - `erasedBefore`: whether the customer's `CustomerErased` comes before this event in the batch
  *   (erasures are applied after every other event of the batch, so a handler writing personal
  *   values refuses those of a customer erased earlier in the batch, as it would across batches);
  * - `change`: records a change of a versioned table; the batch's changes are written with one
- *   statement per table after every handler ran, and their keys' versions derived again once.
+ *   statement per table after every handler ran, and their keys' versions derived again once;
+ * - `touched`: a key whose rows of a {@link Derivation} must be derived again after the batch.
  */
 export interface ProjectionBatch {
   erasedBefore(customerId: string, event: AnalyticsEvent): boolean;
   change(spec: VersionedTable, change: Change): void;
+  touched(derivation: Derivation, key: string): void;
 }
 
 /**

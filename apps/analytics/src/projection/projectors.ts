@@ -1,6 +1,8 @@
 import { dashboardsProjector } from '../dashboards/dashboards.projector';
+import { attributionProjector } from './attribution.projector';
 import { campaignProjector } from './campaign.projector';
 import { customerProjector } from './customer.projector';
+import { funnelVisitProjector } from './funnel-visit.projector';
 import { lifecycleProjector } from './lifecycle.projector';
 import { opportunityProjector } from './opportunity.projector';
 import type { Projector } from './projector';
@@ -18,6 +20,9 @@ export const PROJECTORS: Projector[] = [
   serviceProjector,
   campaignProjector,
   timelineProjector,
+  // Per customer after each batch: the dashboards' sale attribution and funnel visits.
+  attributionProjector,
+  funnelVisitProjector,
   // No tables of its own: the dashboards' views over the tables above.
   dashboardsProjector,
 ];
