@@ -4,8 +4,7 @@ import { READ_MODEL_DB } from '@crm/service-kit';
 import { FUNNEL_STAGES } from '../metrics/lifecycle-funnel';
 import { CHURN_AFTER_DAYS } from '../projection/funnel-visit.projector';
 import { qualified, select } from '../projection/sql';
-import { AS_OF_ONCE } from './as-of-once';
-import { asOfInstant, atAsOf, num, numOrNull } from './as-of-session';
+import { AS_OF_ONCE, asOfInstant, atAsOf, num, numOrNull } from './as-of-session';
 import type { CsvSection } from './csv';
 import type { FunnelBy, FunnelQuery } from './dashboard.dto';
 

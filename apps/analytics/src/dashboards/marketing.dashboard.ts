@@ -2,8 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import type { DataSource } from 'typeorm';
 import { READ_MODEL_DB } from '@crm/service-kit';
 import { qualified, select } from '../projection/sql';
-import { AS_OF_ONCE } from './as-of-once';
-import { asOfInstant, atAsOf, num, numOrNull } from './as-of-session';
+import { AS_OF_ONCE, asOfInstant, atAsOf, num, numOrNull } from './as-of-session';
 import type { CsvSection } from './csv';
 import type { MarketingQuery } from './dashboard.dto';
 
