@@ -1,20 +1,13 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { DataSource } from 'typeorm';
 import { READ_MODEL_DB } from '@crm/service-kit';
-import { purchaseHistories } from '../metrics/bg-nbd';
-import { churnRisk, type ChurnRisk } from '../metrics/churn-risk';
-import {
-  historicCustomerValues,
-  historicValueSummary,
-  type HistoricValueSummary,
-} from '../metrics/clv-historic';
-import { fitClvModel, predictCustomerValue, type ClvOptions } from '../metrics/clv-predicted';
-import { rfmScores, type RfmSegment, type WonOrder } from '../metrics/rfm';
-import { roundCents } from '../metrics/stats';
+import { ClvFitCache } from '../metrics/clv-fit-cache';
+import type { WonOrder } from '../metrics/rfm';
 import type { Sql } from '../projection/projector';
 import { qualified, select } from '../projection/sql';
 import { AS_OF_CTE, asOfInstant, atAsOf, inOrder, iso, num, validAtAsOf } from './as-of-session';
 import type { CsvSection } from './csv';
+import { customerValueFigures, type CustomerValueDashboard } from './customer-value.figures';
 import type { CustomerValueQuery } from './dashboard.dto';
 
 /**
@@ -25,29 +18,19 @@ import type { CustomerValueQuery } from './dashboard.dto';
  *   lifespan;
  * - predicted CLV (clv-predicted.ts: BG/NBD + Gamma-Gamma fitted on this population, weeks,
  *   CLV_OPTIONS) when at least MIN_REPEAT_BUYERS customers bought more than once and both fits
- *   succeed; otherwise `model: historic` and the predicted figures are null (the historic ones stand);
+ *   succeed; otherwise `model: historic` and the predicted figures are null (the historic ones stand).
+ *   Purchase times count in whole UTC days (../metrics/bg-nbd), and the last CLV_FIT_CACHE_SIZE
+ *   fits are kept by their exact inputs, so asking again without new orders skips the fit;
  * - RFM (rfm.ts): scores among this population, the count per named segment, and the top customers
  *   by historic revenue with their scores;
  * - churn risk (churn-risk.ts): every customer's score, level and reasons, highest first (then
  *   customer id), paged by offset and limit. Complaints open at asOf, SLA breaches and NPS answers
  *   at or before asOf feed it, as in the customer 360.
  */
-export const MIN_REPEAT_BUYERS = 20;
-export const CLV_OPTIONS: ClvOptions = { horizon: 52, periods: 12, discountRatePerPeriod: 0.01, margin: 1 };
+export type { CustomerValueDashboard } from './customer-value.figures';
 
-export const RFM_SEGMENTS: readonly RfmSegment[] = [
-  'Champions',
-  'Loyal',
-  'Potential loyalist',
-  'New customers',
-  'Promising',
-  'Need attention',
-  'About to sleep',
-  "Can't lose them",
-  'At risk',
-  'Hibernating',
-  'Lost',
-];
+/** Populations (filters × asOf days) whose fits are kept: a few dashboards looked at in turn. */
+export const CLV_FIT_CACHE_SIZE = 4;
 
 /** `analytics.dashboard_customer_value`: per customer with a won order as of `analytics.as_of`, the RFM / CLV inputs and attributes. */
 export const customerValueView = (
@@ -67,97 +50,19 @@ export const customerValueView = (
    where s.won_at <= asof.t
    group by 1, 2, 3, 4, 5`;
 
-export interface CustomerValueDashboard {
-  asOf: string;
-  historic: HistoricValueSummary;
-  predicted: {
-    model: 'bg_nbd_gamma_gamma' | 'historic';
-    reason: string | null;
-    repeatBuyers: number;
-    minRepeatBuyers: number;
-    horizonWeeks: number;
-    total: number | null;
-    perCustomer: number | null;
-  };
-  rfmSegments: { segment: RfmSegment; customers: number }[];
-  topCustomers: {
-    customerId: string;
-    revenue: number;
-    orders: number;
-    averageOrderValue: number;
-    lastOrderAt: string;
-    r: number;
-    f: number;
-    m: number;
-    segment: RfmSegment;
-    predictedClv: number | null;
-    probabilityAlive: number | null;
-  }[];
-  churnRisk: {
-    total: number;
-    levels: { high: number; medium: number; low: number };
-    offset: number;
-    limit: number;
-    items: ChurnRisk[];
-  };
-}
-
 type Row = Record<string, unknown>;
 
 @Injectable()
 export class CustomerValueDashboardQuery {
   constructor(@Inject(READ_MODEL_DB) private readonly db: DataSource) {}
 
+  /** Fits of recent populations: a hit is a fit of equal inputs (../metrics/clv-fit-cache). */
+  private readonly fits = new ClvFitCache(CLV_FIT_CACHE_SIZE);
+
   async run(q: CustomerValueQuery): Promise<CustomerValueDashboard> {
     const asOf = asOfInstant(q.asOf);
     const { orders, facts } = await atAsOf(this.db, asOf, (sql) => this.load(sql, q));
-    const historic = historicValueSummary(orders, asOf);
-    const values = historicCustomerValues(orders, asOf);
-    const rfm = new Map(rfmScores(orders, asOf).map((s) => [s.customerId, s]));
-    const predicted = predict(orders, asOf);
-    const top = [...values]
-      .sort((a, b) => b.revenue - a.revenue || a.customerId.localeCompare(b.customerId))
-      .slice(0, q.top ?? 10)
-      .map((v) => {
-        const s = rfm.get(v.customerId)!;
-        const p = predicted.perCustomer.get(v.customerId);
-        return {
-          customerId: v.customerId,
-          revenue: v.revenue,
-          orders: v.orders,
-          averageOrderValue: v.averageOrderValue,
-          lastOrderAt: iso(v.lastOrderAt),
-          r: s.r,
-          f: s.f,
-          m: s.m,
-          segment: s.segment,
-          predictedClv: p?.predictedClv ?? null,
-          probabilityAlive: p?.probabilityAlive ?? null,
-        };
-      });
-    const risks = values
-      .map((v) => churnRisk(facts(v.customerId), asOf))
-      .sort((a, b) => b.score - a.score || a.customerId.localeCompare(b.customerId));
-    const offset = q.offset ?? 0;
-    const limit = q.limit ?? 50;
-    const level = (l: ChurnRisk['level']) => risks.filter((r) => r.level === l).length;
-    return {
-      asOf,
-      historic,
-      predicted: predicted.summary,
-      rfmSegments: RFM_SEGMENTS.map((segment) => ({
-        segment,
-        customers: [...rfm.values()].filter((s) => s.segment === segment).length,
-      })),
-      topCustomers: top,
-      churnRisk: {
-        total: risks.length,
-        levels: { high: level('high'), medium: level('medium'), low: level('low') },
-        offset,
-        limit,
-        items: risks.slice(offset, offset + limit),
-      },
-    };
+    return customerValueFigures({ asOf, orders, facts }, q, this.fits);
   }
 
   /** The won orders of the customers the filters keep, and their churn facts. */
@@ -235,37 +140,6 @@ export class CustomerValueDashboardQuery {
       npsAnswers: npsOf(customerId).map((a) => ({ score: num(a.score), at: iso(a.given_at) })),
     });
     return { orders, facts };
-  }
-}
-
-/** Predicted CLV of each customer, or why not (module comment). */
-function predict(orders: readonly WonOrder[], asOf: string) {
-  const histories = purchaseHistories(orders, asOf);
-  const repeatBuyers = histories.filter((h) => h.x > 0).length;
-  const base = { repeatBuyers, minRepeatBuyers: MIN_REPEAT_BUYERS, horizonWeeks: CLV_OPTIONS.horizon };
-  const fallback = (reason: string) => ({
-    summary: { model: 'historic' as const, reason, ...base, total: null, perCustomer: null },
-    perCustomer: new Map<string, { predictedClv: number; probabilityAlive: number }>(),
-  });
-  if (repeatBuyers < MIN_REPEAT_BUYERS)
-    return fallback(`${repeatBuyers} repeat buyers, fewer than ${MIN_REPEAT_BUYERS}`);
-  try {
-    const fit = fitClvModel(histories);
-    const model = { bgNbd: fit.bgNbd.params, gammaGamma: fit.gammaGamma.params };
-    const values = histories.map((h) => predictCustomerValue(model, h, CLV_OPTIONS));
-    const total = roundCents(values.reduce((sum, v) => sum + v.predictedClv, 0));
-    return {
-      summary: {
-        model: 'bg_nbd_gamma_gamma' as const,
-        reason: null,
-        ...base,
-        total,
-        perCustomer: roundCents(total / values.length),
-      },
-      perCustomer: new Map(values.map((v) => [v.customerId, v])),
-    };
-  } catch (error) {
-    return fallback(`the models did not fit: ${(error as Error).message}`);
   }
 }
 

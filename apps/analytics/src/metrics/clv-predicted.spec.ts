@@ -1,6 +1,12 @@
 import { conditionalExpectedPurchases, type CustomerPurchaseHistory } from './bg-nbd';
 import { cdnowCustomers } from './cdnow.fixtures';
-import { fitClvModel, predictCustomerValue, type ClvModel } from './clv-predicted';
+import {
+  clvFitInputs,
+  fitClvModel,
+  predictCustomerValue,
+  predictCustomerValues,
+  type ClvModel,
+} from './clv-predicted';
 
 // The published CDNOW parameters of both models (weeks, dollars).
 const MODEL: ClvModel = {
@@ -76,5 +82,49 @@ describe('predicted CLV (BG/NBD × Gamma-Gamma, discounted)', () => {
     expect(bgNbd.params.r).toBeCloseTo(0.243, 3);
     expect(gammaGamma.customers).toBe(946);
     expect(gammaGamma.params.p).toBeCloseTo(6.25, 2);
+  });
+});
+
+describe('predicted CLV of a population', () => {
+  const OPTIONS = { horizon: 52, periods: 12, discountRatePerPeriod: 0.01, margin: 1 };
+  // c1 and c2 differ only in recency (t_x): same purchases if alive, different P(alive).
+  const POPULATION: CustomerPurchaseHistory[] = [
+    FIRST,
+    { ...FIRST, customerId: 'c2', tx: 10, repeatMeanAmount: 40 },
+    { customerId: 'c3', x: 0, tx: 0, T: 20, repeatMeanAmount: null },
+  ];
+
+  it('gives each customer the value predicted for them alone', () => {
+    expect(predictCustomerValues(MODEL, POPULATION, OPTIONS)).toEqual(
+      POPULATION.map((h) => predictCustomerValue(MODEL, h, OPTIONS)),
+    );
+  });
+
+  it('expects fewer purchases of the customer whose last purchase is older, by their P(alive)', () => {
+    const [c1, c2] = predictCustomerValues(MODEL, POPULATION, OPTIONS);
+    expect(c2.expectedPurchases).toBeCloseTo(
+      conditionalExpectedPurchases(MODEL.bgNbd, POPULATION[1], 52),
+      12,
+    );
+    expect(c2.expectedPurchases / c2.probabilityAlive).toBeCloseTo(
+      c1.expectedPurchases / c1.probabilityAlive,
+      12,
+    );
+    expect(c2.probabilityAlive).toBeLessThan(c1.probabilityAlive);
+  });
+
+  it('fits on the distinct histories and spends, each with its number of customers', () => {
+    const inputs = clvFitInputs([...POPULATION, { ...FIRST, customerId: 'c4' }]);
+    expect(inputs).toEqual({
+      histories: [
+        { x: 0, tx: 0, T: 20, count: 1 },
+        { x: 2, tx: 10, T: 38.86, count: 1 },
+        { x: 2, tx: 30.43, T: 38.86, count: 2 },
+      ],
+      spends: [
+        { x: 2, meanAmount: 22.35, count: 2 },
+        { x: 2, meanAmount: 40, count: 1 },
+      ],
+    });
   });
 });

@@ -17,14 +17,24 @@
  * while the population is small.
  */
 import {
-  conditionalExpectedPurchases,
-  fitBgNbd,
+  dropoutOdds,
+  expectedPurchasesIfAlive,
+  fitBgNbdWeighted,
   probabilityAlive,
+  weighHistories,
   type BgNbdFit,
   type BgNbdParams,
   type CustomerPurchaseHistory,
+  type WeightedHistory,
 } from './bg-nbd';
-import { expectedMeanSpend, fitGammaGamma, type GammaGammaFit, type GammaGammaParams } from './gamma-gamma';
+import {
+  expectedMeanSpend,
+  fitGammaGammaWeighted,
+  weighSpends,
+  type GammaGammaFit,
+  type GammaGammaParams,
+  type WeightedSpend,
+} from './gamma-gamma';
 import { roundCents } from './stats';
 
 export interface ClvModel {
@@ -51,41 +61,91 @@ export interface PredictedCustomerValue {
   readonly predictedClv: number;
 }
 
-/** Both models fitted on the same customers (Gamma-Gamma on those with a repeat purchase). */
-export function fitClvModel(histories: readonly CustomerPurchaseHistory[]): {
+export interface ClvFit {
   readonly bgNbd: BgNbdFit;
   readonly gammaGamma: GammaGammaFit;
-} {
+}
+
+/**
+ * Everything a fit depends on: the distinct purchase histories and the distinct repeat spends, each
+ * with its number of customers, in canonical order. Two populations with equal inputs have the
+ * same fit, whoever the customers are.
+ */
+export interface ClvFitInputs {
+  readonly histories: readonly WeightedHistory[];
+  readonly spends: readonly WeightedSpend[];
+}
+
+export function clvFitInputs(histories: readonly CustomerPurchaseHistory[]): ClvFitInputs {
   return {
-    bgNbd: fitBgNbd(histories),
-    gammaGamma: fitGammaGamma(histories.map((h) => ({ x: h.x, meanAmount: h.repeatMeanAmount ?? 0 }))),
+    histories: weighHistories(histories),
+    spends: weighSpends(histories.map((h) => ({ x: h.x, meanAmount: h.repeatMeanAmount ?? 0 }))),
   };
+}
+
+/** Both models fitted on the same customers (Gamma-Gamma on those with a repeat purchase). */
+export function fitClvModel(histories: readonly CustomerPurchaseHistory[]): ClvFit {
+  return fitClvInputs(clvFitInputs(histories));
+}
+
+export function fitClvInputs({ histories, spends }: ClvFitInputs): ClvFit {
+  return { bgNbd: fitBgNbdWeighted(histories), gammaGamma: fitGammaGammaWeighted(spends) };
 }
 
 /** The predicted value of one customer (module comment). */
 export function predictCustomerValue(
   model: ClvModel,
   history: CustomerPurchaseHistory,
-  { horizon, periods, discountRatePerPeriod, margin }: ClvOptions,
+  options: ClvOptions,
 ): PredictedCustomerValue {
+  return predictCustomerValues(model, [history], options)[0];
+}
+
+/**
+ * The predicted value of each customer, in their order. E[Y(t)] = E[Y(t) | alive] · P(alive), and
+ * the first factor depends on (x, T) only: it is computed once per distinct (x, T) at each period
+ * end, which is where the time goes (a hypergeometric series each).
+ */
+export function predictCustomerValues(
+  model: ClvModel,
+  histories: readonly CustomerPurchaseHistory[],
+  { horizon, periods, discountRatePerPeriod, margin }: ClvOptions,
+): PredictedCustomerValue[] {
   if (!(horizon > 0) || !Number.isInteger(periods) || periods < 1)
     throw new RangeError('horizon must be positive and periods a whole number of at least 1');
-  const spend = expectedMeanSpend(model.gammaGamma, {
-    x: history.x,
-    meanAmount: history.repeatMeanAmount ?? 0,
-  });
-  let discountedPurchases = 0;
-  let previous = 0;
-  for (let i = 1; i <= periods; i++) {
-    const cumulative = conditionalExpectedPurchases(model.bgNbd, history, (horizon * i) / periods);
-    discountedPurchases += (cumulative - previous) / Math.pow(1 + discountRatePerPeriod, i);
-    previous = cumulative;
-  }
-  return {
-    customerId: history.customerId,
-    probabilityAlive: probabilityAlive(model.bgNbd, history),
-    expectedPurchases: previous,
-    expectedSpendPerPurchase: roundCents(spend),
-    predictedClv: roundCents(margin * spend * discountedPurchases),
+  const discounts = Array.from({ length: periods }, (_, i) => Math.pow(1 + discountRatePerPeriod, i + 1));
+  const ifAlive = new Map<string, number[]>();
+  const ifAliveAtPeriodEnds = (history: CustomerPurchaseHistory) => {
+    const key = `${history.x}|${history.T}`;
+    let values = ifAlive.get(key);
+    if (values === undefined) {
+      values = discounts.map((_, i) =>
+        expectedPurchasesIfAlive(model.bgNbd, history, (horizon * (i + 1)) / periods),
+      );
+      ifAlive.set(key, values);
+    }
+    return values;
   };
+  return histories.map((history) => {
+    const spend = expectedMeanSpend(model.gammaGamma, {
+      x: history.x,
+      meanAmount: history.repeatMeanAmount ?? 0,
+    });
+    const alive = 1 + dropoutOdds(model.bgNbd, history);
+    const curve = ifAliveAtPeriodEnds(history);
+    let discountedPurchases = 0;
+    let previous = 0;
+    for (let i = 0; i < periods; i++) {
+      const cumulative = curve[i] / alive;
+      discountedPurchases += (cumulative - previous) / discounts[i];
+      previous = cumulative;
+    }
+    return {
+      customerId: history.customerId,
+      probabilityAlive: probabilityAlive(model.bgNbd, history),
+      expectedPurchases: previous,
+      expectedSpendPerPurchase: roundCents(spend),
+      predictedClv: roundCents(margin * spend * discountedPurchases),
+    };
+  });
 }

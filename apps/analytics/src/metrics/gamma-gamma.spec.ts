@@ -3,8 +3,11 @@ import {
   expectedMeanSpend,
   fitGammaGamma,
   gammaGammaLogLikelihood,
+  gammaGammaWeightedLogLikelihood,
   populationMeanSpend,
+  weighSpends,
 } from './gamma-gamma';
+import { lnGamma } from './numeric';
 
 // Published for the CDNOW sample by Fader & Hardie (2013): p = 6.25, q = 3.74, γ = 15.44.
 const PUBLISHED = { p: 6.25, q: 3.74, gamma: 15.44 };
@@ -39,5 +42,45 @@ describe('Gamma-Gamma', () => {
     expect(() => populationMeanSpend({ p: 1, q: 1, gamma: 1 })).toThrow(RangeError);
     expect(() => expectedMeanSpend({ p: 1, q: 0.5, gamma: 1 }, { x: 2, meanAmount: 10 })).toThrow(RangeError);
     expect(() => fitGammaGamma([{ x: 0, meanAmount: 0 }])).toThrow(RangeError);
+  });
+});
+
+describe('Gamma-Gamma over distinct spends with weights', () => {
+  const SPENDS = [
+    { x: 3, meanAmount: 25.5 },
+    { x: 1, meanAmount: 10 },
+    { x: 0, meanAmount: 0 },
+    { x: 1, meanAmount: 10 },
+    { x: 2, meanAmount: 0 },
+    { x: 1, meanAmount: 12.25 },
+  ];
+  // The module comment's ln L, written out for one customer.
+  const lnL = ({ p, q, gamma }: typeof PUBLISHED, { x, meanAmount: m }: { x: number; meanAmount: number }) =>
+    lnGamma(p * x + q) -
+    lnGamma(p * x) -
+    lnGamma(q) +
+    q * Math.log(gamma) +
+    (p * x - 1) * Math.log(m) +
+    p * x * Math.log(x) -
+    (p * x + q) * Math.log(gamma + m * x);
+
+  it('keeps the repeat buyers with a spend, identical ones merged into counts, in a fixed order', () => {
+    const expected = [
+      { x: 1, meanAmount: 10, count: 2 },
+      { x: 1, meanAmount: 12.25, count: 1 },
+      { x: 3, meanAmount: 25.5, count: 1 },
+    ];
+    expect(weighSpends(SPENDS)).toEqual(expected);
+    expect(weighSpends([...SPENDS].reverse())).toEqual(expected);
+  });
+
+  it('has the log-likelihood of the population: each fitted customer’s, summed', () => {
+    const fitted = SPENDS.filter((s) => s.x > 0 && s.meanAmount > 0);
+    const plain = fitted.reduce((sum, s) => sum + lnL(PUBLISHED, s), 0);
+    expect(gammaGammaWeightedLogLikelihood(PUBLISHED, weighSpends(SPENDS))).toBeCloseTo(plain, 10);
+    expect(gammaGammaLogLikelihood(PUBLISHED, { x: 3, meanAmount: 25.5 })).toBeCloseTo(
+      lnL(PUBLISHED, { x: 3, meanAmount: 25.5 }),
+      12,
+    );
   });
 });

@@ -12,7 +12,8 @@
  *              = (q − 1)/(p x + q − 1) · E[M] + p x/(p x + q − 1) · m  (a weighted mean);
  * for x = 0 that is E[M].
  * Fitting: maximum likelihood by Nelder-Mead over ln p, ln q, ln γ from (1, 1, 1), restarted from
- * its own result until the log-likelihood stops improving by 1e-9.
+ * its own result until the log-likelihood stops improving by 1e-9. Identical customers count once
+ * times their number, and the terms that depend on x only are computed once per distinct x.
  * The model assumes spend independent of purchase frequency; check before trusting it.
  */
 import { lnGamma, nelderMead } from './numeric';
@@ -33,26 +34,90 @@ export interface SpendHistory {
 const { exp, log } = Math;
 
 /** ln L of one customer (module comment). */
-export function gammaGammaLogLikelihood(params: GammaGammaParams, { x, meanAmount }: SpendHistory): number {
-  return totalLogLikelihood(params, [{ x, m: meanAmount, logX: log(x), logM: log(meanAmount) }]);
+export function gammaGammaLogLikelihood(params: GammaGammaParams, history: SpendHistory): number {
+  return gammaGammaWeightedLogLikelihood(params, [{ ...history, count: 1 }]);
 }
 
+/** A distinct (x, m) and how many customers share it. */
+export interface WeightedSpend extends SpendHistory {
+  readonly count: number;
+}
+
+/**
+ * The customers a fit uses (x > 0 and a positive mean amount), identical ones merged, in a
+ * canonical order (x, then m): the same population gives the same list, which can key a cache.
+ */
+export function weighSpends(histories: readonly SpendHistory[]): WeightedSpend[] {
+  const merged = new Map<string, WeightedSpend>();
+  for (const { x, meanAmount } of histories) {
+    if (!(x > 0 && meanAmount > 0)) continue;
+    const key = `${x}|${meanAmount}`;
+    merged.set(key, { x, meanAmount, count: (merged.get(key)?.count ?? 0) + 1 });
+  }
+  return [...merged.values()].sort((p, q) => p.x - q.x || p.meanAmount - q.meanAmount);
+}
+
+/**
+ * Weighted spends laid out for the likelihood: the terms that depend on x only (the gamma
+ * functions and px ln x) are computed once per distinct x (few: purchase counts) and evaluation.
+ * Each customer's ln L is still summed whole: grouping the terms linear in ln m across customers
+ * would subtract sums of the order of the total from each other and leave rounding noise above
+ * the fit's 1e-9 tolerance, so that it would not converge.
+ */
 interface Prepared {
-  readonly x: number;
-  readonly m: number;
-  readonly logX: number;
-  readonly logM: number;
+  /** Per distinct x: x and ln x. */
+  readonly xs: Float64Array;
+  readonly logXs: Float64Array;
+  /** Per distinct (x, m): the index of its x, ln m, m · x and its count. */
+  readonly xIndex: Int32Array;
+  readonly logM: Float64Array;
+  readonly mx: Float64Array;
+  readonly count: Float64Array;
 }
 
-function totalLogLikelihood({ p, q, gamma }: GammaGammaParams, customers: readonly Prepared[]): number {
+function prepare(spends: readonly WeightedSpend[]): Prepared {
+  const indexOfX = new Map<number, number>();
+  const xIndex = Int32Array.from(spends, ({ x }) => {
+    if (!indexOfX.has(x)) indexOfX.set(x, indexOfX.size);
+    return indexOfX.get(x)!;
+  });
+  const xs = Float64Array.from(indexOfX.keys());
+  return {
+    xs,
+    logXs: xs.map(log),
+    xIndex,
+    logM: Float64Array.from(spends, (s) => log(s.meanAmount)),
+    mx: Float64Array.from(spends, (s) => s.meanAmount * s.x),
+    count: Float64Array.from(spends, (s) => s.count),
+  };
+}
+
+function preparedLogLikelihood({ p, q, gamma }: GammaGammaParams, h: Prepared): number {
   const constant = q * log(gamma) - lnGamma(q);
+  // Per x: ln Γ(px + q) − ln Γ(px) + q ln γ − ln Γ(q) + px ln x, px − 1 and px + q.
+  const base = new Float64Array(h.xs.length);
+  const mPower = new Float64Array(h.xs.length);
+  const shape = new Float64Array(h.xs.length);
+  for (let j = 0; j < h.xs.length; j++) {
+    const px = p * h.xs[j];
+    base[j] = lnGamma(px + q) - lnGamma(px) + constant + px * h.logXs[j];
+    mPower[j] = px - 1;
+    shape[j] = px + q;
+  }
   let total = 0;
-  for (const { x, m, logX, logM } of customers) {
-    const px = p * x;
-    total +=
-      lnGamma(px + q) - lnGamma(px) + constant + (px - 1) * logM + px * logX - (px + q) * log(gamma + m * x);
+  for (let i = 0; i < h.mx.length; i++) {
+    const j = h.xIndex[i];
+    total += h.count[i] * (base[j] + mPower[j] * h.logM[i] - shape[j] * log(gamma + h.mx[i]));
   }
   return total;
+}
+
+/** Σ count · ln L over distinct spends with their counts (module comment). */
+export function gammaGammaWeightedLogLikelihood(
+  params: GammaGammaParams,
+  spends: readonly WeightedSpend[],
+): number {
+  return preparedLogLikelihood(params, prepare(spends));
 }
 
 /** E[M] = p γ / (q − 1). */
@@ -78,11 +143,15 @@ export interface GammaGammaFit {
 
 /** Maximum-likelihood parameters from the customers with x > 0 and a positive mean amount. */
 export function fitGammaGamma(histories: readonly SpendHistory[]): GammaGammaFit {
-  const fitted = histories.filter((h) => h.x > 0 && h.meanAmount > 0);
-  if (fitted.length === 0) throw new RangeError('Gamma-Gamma needs a customer with a repeat purchase');
-  const prepared = fitted.map(({ x, meanAmount: m }) => ({ x, m, logX: log(x), logM: log(m) }));
+  return fitGammaGammaWeighted(weighSpends(histories));
+}
+
+/** `fitGammaGamma` of the customers behind `weighSpends`' distinct spends with their counts. */
+export function fitGammaGammaWeighted(spends: readonly WeightedSpend[]): GammaGammaFit {
+  if (spends.length === 0) throw new RangeError('Gamma-Gamma needs a customer with a repeat purchase');
+  const prepared = prepare(spends);
   const toParams = ([p, q, gamma]: readonly number[]) => ({ p: exp(p), q: exp(q), gamma: exp(gamma) });
-  const negative = (logs: readonly number[]) => -totalLogLikelihood(toParams(logs), prepared);
+  const negative = (logs: readonly number[]) => -preparedLogLikelihood(toParams(logs), prepared);
   let start = [0, 0, 0];
   let previous = Infinity;
   for (let round = 0; ; round++) {
@@ -94,7 +163,7 @@ export function fitGammaGamma(histories: readonly SpendHistory[]): GammaGammaFit
       return {
         params: toParams(start),
         logLikelihood: -previous,
-        customers: fitted.length,
+        customers: spends.reduce((sum, s) => sum + s.count, 0),
         converged: result.converged,
       };
     }

@@ -50,6 +50,27 @@ describe('money, ratios and time', () => {
     expect(() => instant('yesterday')).toThrow('not an ISO timestamp: "yesterday"');
   });
 
+  it('reads the instants toISOString writes exactly as Date.parse does, at day, month and leap-year ends', () => {
+    const cases: [string, number][] = [
+      ['1969-12-31T23:59:59.999Z', -1],
+      ['1970-01-01T00:00:00.000Z', 0],
+      ['2024-02-29T23:59:59.999Z', Date.UTC(2024, 1, 29, 23, 59, 59, 999)],
+      ['2000-03-01T00:00:00.000Z', Date.UTC(2000, 2, 1)],
+      ['2100-02-28T12:34:56.789Z', Date.UTC(2100, 1, 28, 12, 34, 56, 789)],
+      ['2026-12-31T23:59:59.999Z', Date.UTC(2026, 11, 31, 23, 59, 59, 999)],
+      ['1600-01-01T00:00:00.000Z', Date.UTC(1600, 0, 1)],
+    ];
+    for (const [iso, ms] of cases) {
+      expect(instant(iso)).toBe(ms);
+      expect(instant(iso)).toBe(Date.parse(iso));
+    }
+    // Any other form is still read, as Date.parse reads it; what is not a date is still refused.
+    expect(instant('2026-03-01T00:30:00+01:00')).toBe(Date.UTC(2026, 1, 28, 23, 30));
+    expect(instant('2026-03-01')).toBe(Date.UTC(2026, 2, 1));
+    expect(() => instant('2026-13-01T00:00:00.000Z')).toThrow(RangeError);
+    expect(() => instant('2026-01-0xT00:00:00.000Z')).toThrow(RangeError);
+  });
+
   it('names UTC days, ISO weeks by their Monday, and months', () => {
     // Wednesday 4 March 2026
     expect(periodOf('2026-03-04T12:00:00Z', 'day')).toBe('2026-03-04');
