@@ -23,6 +23,7 @@ import type {
   TopicSpec,
 } from '../message-bus.port';
 import { GroupMember, type GroupMemberTuning } from './group-member';
+import { kafkajsIdleTimerFix } from './kafkajs-idle-timer';
 import { ensureTopicsWith, expandTopicSpecs } from './kafka-topics';
 
 export { decodeHeaders } from './kafka-messages';
@@ -89,6 +90,10 @@ export class KafkaBus implements MessagePublisher, MessageSubscriber, TopicAdmin
 
   constructor(private readonly config: KafkaBusConfig) {
     this.logger = config.logger ?? new JsonLogger('messaging.kafka', config.logLevel ?? 'warn');
+    if (!kafkajsIdleTimerFix())
+      this.logger.log('warn', 'kafkajs is not the version its idle-timer fix was written for', {
+        component: 'kafkajs',
+      });
     this.kafka = new Kafka({
       clientId: config.clientId,
       brokers: config.brokers,
