@@ -2,6 +2,7 @@ export * from './message-bus.port';
 export * from './log/json-logger';
 export * from './tracing/trace-context';
 export * from './kafka/kafka-bus';
+export * from './kafka/kafkajs-idle-timer';
 export * from './kafka/kafka-topics';
 export * from './relay/relay-records';
 export * from './relay/event-relay';

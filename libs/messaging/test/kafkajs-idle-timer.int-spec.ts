@@ -1,6 +1,5 @@
-import { kafkajsIdleTimerFix } from '@crm/messaging';
+import { KafkaBus, kafkajsIdleTimerFix } from '@crm/messaging';
 import { KAFKA_BROKERS, quietLogger } from './support';
-import { KafkaBus } from '@crm/messaging';
 
 jest.setTimeout(30_000);
 
