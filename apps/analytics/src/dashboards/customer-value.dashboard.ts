@@ -127,11 +127,9 @@ export class CustomerValueDashboardQuery {
       return (id: string): T[] => map.get(id) ?? [];
     };
     const rowId = (r: Row) => String(r.customer_id);
-    const ordersOf = byCustomer(orders, (o) => o.customerId);
     const [complaintsOf, breachesOf, npsOf] = [complaints, breaches, nps].map((rs) => byCustomer(rs, rowId));
+    // The orders of the churn facts are `orders` (../metrics/customer-orders groups them once).
     const facts = (customerId: string) => ({
-      customerId,
-      orders: ordersOf(customerId).map((o) => o.wonAt),
       complaints: complaintsOf(customerId).map((c) => ({
         openedAt: iso(c.opened_at),
         closedAt: c.status === 'solved' || c.status === 'closed' ? iso(c.status_since) : null,

@@ -24,26 +24,28 @@ const ORDERS: WonOrder[] = Array.from({ length: MIN_REPEAT_BUYERS }, (_, i) => {
   ];
 }).flat();
 
-function dashboard() {
+/** The dashboard of ORDERS (or others); `openComplaints` gives customers complaints open since 1 January. */
+function dashboard(openComplaints: Record<string, number> = {}) {
   const fitted: ClvFitInputs[] = [];
   const fits = new ClvFitCache(4, (inputs) => {
     fitted.push(inputs);
     return CDNOW_FIT;
   });
-  const ask = (asOf: string, orders: readonly WonOrder[] = ORDERS, top = 10) =>
+  const ask = (asOf: string, orders: readonly WonOrder[] = ORDERS, top = 10, offset = 0, limit = 50) =>
     customerValueFigures(
       {
         asOf,
         orders,
         facts: (customerId) => ({
-          customerId,
-          orders: orders.filter((o) => o.customerId === customerId).map((o) => o.wonAt),
-          complaints: [],
+          complaints: Array.from({ length: openComplaints[customerId] ?? 0 }, () => ({
+            openedAt: '2026-01-01T00:00:00.000Z',
+            closedAt: null,
+          })),
           slaBreaches: [],
           npsAnswers: [],
         }),
       },
-      { top },
+      { top, offset, limit },
       fits,
     );
   return { ask, fitted };
@@ -95,5 +97,26 @@ describe('the customer-value dashboard’s top customers', () => {
       ['c01', 100],
       ['c02', 100],
     ]);
+  });
+});
+
+describe('the customer-value dashboard’s churn risk', () => {
+  it('pages every customer by score, highest first, equal scores by customer id', () => {
+    const { ask } = dashboard({ c07: 2, c05: 1, c12: 1 });
+    // On 15 March customer i last bought 59 − i days ago, at least 40 days: over twice their usual
+    // 14 days, 35 points each; open complaints add 10 each.
+    const risk = (offset: number, limit: number) =>
+      ask('2026-03-15T00:00:00.000Z', ORDERS, 10, offset, limit).churnRisk;
+    const page = risk(1, 4);
+    expect(page.items.map((r) => [r.customerId, r.score])).toEqual([
+      ['c05', 45],
+      ['c12', 45],
+      ['c00', 35],
+      ['c01', 35],
+    ]);
+    expect(page).toMatchObject({ total: 20, levels: { high: 0, medium: 20, low: 0 }, offset: 1, limit: 4 });
+    expect(risk(0, 1).items.map((r) => [r.customerId, r.score])).toEqual([['c07', 55]]);
+    expect(risk(18, 5).items.map((r) => r.customerId)).toEqual(['c18', 'c19']);
+    expect(risk(20, 5).items).toEqual([]);
   });
 });

@@ -1,13 +1,15 @@
 import { purchaseHistories } from '../metrics/bg-nbd';
-import { churnRisk, type ChurnFacts, type ChurnRisk } from '../metrics/churn-risk';
-import {
-  historicCustomerValues,
-  historicValueSummary,
-  type HistoricValueSummary,
-} from '../metrics/clv-historic';
+import { churnRiskOf, type ChurnRisk, type ServiceFacts } from '../metrics/churn-risk';
+import { historicSummaryOf, historicValuesOf, type HistoricValueSummary } from '../metrics/clv-historic';
 import type { ClvFitCache } from '../metrics/clv-fit-cache';
-import { clvFitInputs, predictCustomerValues, type ClvOptions } from '../metrics/clv-predicted';
-import { rfmScores, type RfmSegment, type WonOrder } from '../metrics/rfm';
+import {
+  clvFitInputs,
+  predictCustomerValues,
+  type ClvOptions,
+  type PredictedCustomerValue,
+} from '../metrics/clv-predicted';
+import { customerOrders } from '../metrics/customer-orders';
+import { rfmScoresOf, type RfmSegment, type WonOrder } from '../metrics/rfm';
 import { roundCents } from '../metrics/stats';
 import { iso } from './as-of-session';
 import type { CustomerValueQuery } from './dashboard.dto';
@@ -72,7 +74,8 @@ export interface CustomerValueDashboard {
 export interface CustomerValueInput {
   readonly asOf: string;
   readonly orders: readonly WonOrder[];
-  readonly facts: (customerId: string) => ChurnFacts;
+  /** A customer's churn facts but their orders (those are `orders`). */
+  readonly facts: (customerId: string) => ServiceFacts;
 }
 
 export function customerValueFigures(
@@ -80,15 +83,24 @@ export function customerValueFigures(
   q: CustomerValueQuery,
   fits: ClvFitCache,
 ): CustomerValueDashboard {
-  const historic = historicValueSummary(orders, asOf);
-  const values = historicCustomerValues(orders, asOf);
-  const rfm = new Map(rfmScores(orders, asOf).map((s) => [s.customerId, s]));
+  // Every customer's orders grouped and parsed once, for the historic values, RFM and churn risk.
+  const population = customerOrders(orders, asOf);
+  const historic = historicSummaryOf(population);
+  const values = historicValuesOf(population);
+  // Both in the population's order of customers.
+  const scores = rfmScoresOf(population);
   const predicted = predict(orders, asOf, fits);
-  const byRevenue = (a: (typeof values)[number], b: (typeof values)[number]) =>
-    b.revenue - a.revenue || a.customerId.localeCompare(b.customerId);
-  const top = firstOf(values, q.top ?? 10, byRevenue).map((v) => {
-    const s = rfm.get(v.customerId)!;
-    const p = predicted.perCustomer.get(v.customerId);
+  const byRevenue = (i: number, j: number) =>
+    values[j].revenue - values[i].revenue || byId(values[i].customerId, values[j].customerId);
+  const topIndices = firstOf([...values.keys()], q.top ?? 10, byRevenue);
+  const topIds = new Set(topIndices.map((i) => values[i].customerId));
+  const predictedOf = new Map(
+    predicted.values.filter((p) => topIds.has(p.customerId)).map((p) => [p.customerId, p]),
+  );
+  const top = topIndices.map((i) => {
+    const v = values[i];
+    const s = scores[i];
+    const p = predictedOf.get(v.customerId);
     return {
       customerId: v.customerId,
       revenue: v.revenue,
@@ -103,23 +115,43 @@ export function customerValueFigures(
       probabilityAlive: p?.probabilityAlive ?? null,
     };
   });
-  const risks = values
-    .map((v) => churnRisk(facts(v.customerId), asOf))
-    .sort((a, b) => b.score - a.score || a.customerId.localeCompare(b.customerId));
+  const risks = population.customers.map((c) => churnRiskOf(c, facts(c.customerId), asOf));
   const offset = q.offset ?? 0;
   const limit = q.limit ?? 50;
   const levels = { high: 0, medium: 0, low: 0 };
   for (const r of risks) levels[r.level]++;
   const segments = new Map<RfmSegment, number>();
-  for (const s of rfm.values()) segments.set(s.segment, (segments.get(s.segment) ?? 0) + 1);
+  for (const s of scores) segments.set(s.segment, (segments.get(s.segment) ?? 0) + 1);
   return {
     asOf,
     historic,
     predicted: predicted.summary,
     rfmSegments: RFM_SEGMENTS.map((segment) => ({ segment, customers: segments.get(segment) ?? 0 })),
     topCustomers: top,
-    churnRisk: { total: risks.length, levels, offset, limit, items: risks.slice(offset, offset + limit) },
+    churnRisk: { total: risks.length, levels, offset, limit, items: riskPage(risks, offset, limit) },
   };
+}
+
+// Equal figures are ordered by customer id, as `localeCompare` orders them.
+const byId = (a: string, b: string) => a.localeCompare(b);
+
+/**
+ * `risks` sorted by score, highest first, then customer id, from `offset` to `offset + limit`.
+ * Sorted by score alone (numbers: fast), then by id only within the scores the page reaches;
+ * both sorts are stable, so this is the slice of the full sort, ties and all.
+ */
+function riskPage(risks: readonly ChurnRisk[], offset: number, limit: number): ChurnRisk[] {
+  const byScore = [...risks].sort((a, b) => b.score - a.score);
+  const end = Math.min(offset + limit, byScore.length);
+  if (offset >= end) return [];
+  let from = offset;
+  while (from > 0 && byScore[from - 1].score === byScore[offset].score) from--;
+  let to = end;
+  while (to < byScore.length && byScore[to].score === byScore[end - 1].score) to++;
+  return byScore
+    .slice(from, to)
+    .sort((a, b) => b.score - a.score || byId(a.customerId, b.customerId))
+    .slice(offset - from, end - from);
 }
 
 /**
@@ -145,7 +177,7 @@ function predict(orders: readonly WonOrder[], asOf: string, fits: ClvFitCache) {
   const base = { repeatBuyers, minRepeatBuyers: MIN_REPEAT_BUYERS, horizonWeeks: CLV_OPTIONS.horizon };
   const fallback = (reason: string) => ({
     summary: { model: 'historic' as const, reason, ...base, total: null, perCustomer: null },
-    perCustomer: new Map<string, { predictedClv: number; probabilityAlive: number }>(),
+    values: [] as PredictedCustomerValue[],
   });
   if (repeatBuyers < MIN_REPEAT_BUYERS)
     return fallback(`${repeatBuyers} repeat buyers, fewer than ${MIN_REPEAT_BUYERS}`);
@@ -162,7 +194,7 @@ function predict(orders: readonly WonOrder[], asOf: string, fits: ClvFitCache) {
         total,
         perCustomer: roundCents(total / values.length),
       },
-      perCustomer: new Map(values.map((v) => [v.customerId, v])),
+      values,
     };
   } catch (error) {
     return fallback(`the models did not fit: ${(error as Error).message}`);

@@ -1,4 +1,5 @@
-import { churnRisk, type ChurnFacts } from './churn-risk';
+import { churnRisk, churnRiskOf, type ChurnFacts } from './churn-risk';
+import { customerOrders } from './customer-orders';
 
 const none: Omit<ChurnFacts, 'customerId'> = { orders: [], complaints: [], slaBreaches: [], npsAnswers: [] };
 const d = (date: string) => `${date}T00:00:00Z`;
@@ -77,5 +78,32 @@ describe('churn risk', () => {
       ['breached_slas', 15],
     ]);
     expect(risk).toMatchObject({ score: 35, level: 'medium' });
+  });
+});
+
+describe('churn risk of orders grouped once', () => {
+  it('reads the orders as of asOf from the grouped ones, the rest from the facts', () => {
+    const asOf = d('2026-05-16');
+    const [customer] = customerOrders(
+      [
+        { customerId: 'c', amount: 1, wonAt: d('2026-03-02') },
+        { customerId: 'c', amount: 1, wonAt: d('2026-01-01') },
+      ],
+      asOf,
+    ).customers;
+    // as above: 75 days since the last order, usual 60 → 9 points; one open complaint → 10
+    expect(
+      churnRiskOf(customer, { ...none, complaints: [{ openedAt: d('2026-05-01'), closedAt: null }] }, asOf),
+    ).toEqual({
+      customerId: 'c',
+      score: 19,
+      level: 'low',
+      reasons: [
+        { signal: 'open_complaints', points: 10, text: '1 open complaint' },
+        { signal: 'overdue', points: 9, text: 'no order for 75 days, 1.3× the usual 60-day interval' },
+      ],
+    });
+    // asked earlier than the population's asOf: its later orders do not count (one order: no interval)
+    expect(churnRiskOf(customer, none, d('2026-02-01')).score).toBe(0);
   });
 });

@@ -18,6 +18,7 @@
  * medium from 30, low below. Reasons are listed by points, largest first, only with points > 0.
  */
 import { happenedBy } from './as-of';
+import type { CustomerOrders } from './customer-orders';
 import { DAY_MS, instant, median } from './stats';
 
 export interface ChurnFacts {
@@ -28,6 +29,9 @@ export interface ChurnFacts {
   readonly slaBreaches: readonly string[];
   readonly npsAnswers: readonly { readonly score: number; readonly at: string }[];
 }
+
+/** A customer's churn facts but their orders. */
+export type ServiceFacts = Omit<ChurnFacts, 'customerId' | 'orders'>;
 
 export type ChurnSignal =
   'overdue' | 'open_complaints' | 'breached_slas' | 'detractor_nps' | 'falling_frequency';
@@ -59,6 +63,8 @@ function overdue(orders: readonly number[], now: number): ChurnReason | null {
   if (usual <= 0) return null;
   const ratio = since / usual;
   const points = Math.round(35 * clamp(ratio - 1, 0, 1));
+  // No reason without points (most customers): skip writing its text.
+  if (points === 0) return null;
   return {
     signal: 'overdue',
     points,
@@ -71,19 +77,40 @@ function fallingFrequency(orders: readonly number[], now: number): ChurnReason |
   const recent = orders.filter((t) => t > now - window).length;
   const before = orders.filter((t) => t <= now - window && t > now - 2 * window).length;
   if (before < 2 || recent >= before) return null;
+  const points = Math.round((15 * (before - recent)) / before);
+  if (points === 0) return null;
   return {
     signal: 'falling_frequency',
-    points: Math.round((15 * (before - recent)) / before),
+    points,
     text: `${plural(recent, 'order')} in the last ${FREQUENCY_WINDOW_DAYS} days against ${before} in the ${FREQUENCY_WINDOW_DAYS} days before`,
   };
 }
 
 /** The churn risk of one customer as of `asOf` (module comment). */
 export function churnRisk(facts: ChurnFacts, asOf: string): ChurnRisk {
+  const times = facts.orders.map(instant).sort((a, b) => a - b);
+  return riskOf(facts.customerId, times, facts, asOf);
+}
+
+/**
+ * {@link churnRisk} of a customer whose orders are already grouped and parsed (./customer-orders),
+ * with the rest of their facts.
+ */
+export function churnRiskOf(
+  { customerId, times }: CustomerOrders,
+  facts: ServiceFacts,
+  asOf: string,
+): ChurnRisk {
+  return riskOf(customerId, times, facts, asOf);
+}
+
+/** The churn risk from the instants of a customer's orders, ascending, and their other facts. */
+function riskOf(customerId: string, times: readonly number[], facts: ServiceFacts, asOf: string): ChurnRisk {
   const now = instant(asOf);
-  const orders = happenedBy(facts.orders, (t) => t, asOf)
-    .map(instant)
-    .sort((a, b) => a - b);
+  // Only orders at or before asOf (./as-of): the ascending times up to the first later one.
+  let by = times.length;
+  while (by > 0 && times[by - 1] > now) by--;
+  const orders = by === times.length ? times : times.slice(0, by);
   const open = facts.complaints.filter(
     (c) => instant(c.openedAt) <= now && (c.closedAt === null || instant(c.closedAt) > now),
   ).length;
@@ -122,7 +149,7 @@ export function churnRisk(facts: ChurnFacts, asOf: string): ChurnRisk {
     100,
   );
   return {
-    customerId: facts.customerId,
+    customerId,
     score,
     level: score >= 60 ? 'high' : score >= 30 ? 'medium' : 'low',
     reasons,

@@ -1,4 +1,10 @@
-import { historicCustomerValues, historicValueSummary } from './clv-historic';
+import {
+  historicCustomerValues,
+  historicSummaryOf,
+  historicValueSummary,
+  historicValuesOf,
+} from './clv-historic';
+import { customerOrders } from './customer-orders';
 import type { WonOrder } from './rfm';
 
 const AS_OF = '2026-04-01T00:00:00Z';
@@ -63,6 +69,27 @@ describe('historic customer value', () => {
       averageOrderValue: null,
       purchaseFrequency: null,
       averageLifespanDays: null,
+    });
+  });
+});
+
+describe('historic customer value of orders grouped once', () => {
+  it('gives the same values and summary as from the orders', () => {
+    const population = customerOrders(ORDERS, AS_OF);
+    expect(
+      historicValuesOf(population).map((v) => [v.customerId, v.revenue, v.orders, v.lifespanDays]),
+    ).toEqual([
+      ['c1', 200, 3, 60],
+      ['c2', 10.01, 1, 0],
+    ]);
+    expect(historicSummaryOf(population)).toEqual({
+      customers: 2,
+      orders: 4,
+      revenue: 210.01,
+      revenuePerCustomer: 105.01,
+      averageOrderValue: 52.5,
+      purchaseFrequency: 2,
+      averageLifespanDays: 30,
     });
   });
 });

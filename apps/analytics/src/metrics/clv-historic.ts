@@ -7,9 +7,8 @@
  *   revenue per customer = average order value × purchase frequency), average lifespan in days.
  * Money is rounded to cents; the average order value is computed from unrounded sums.
  */
-import { happenedBy } from './as-of';
-import type { WonOrder } from './rfm';
-import { daysBetween, groupBy, instant, mean, roundCents } from './stats';
+import { customerOrders, type OrdersAsOf, type WonOrder } from './customer-orders';
+import { DAY_MS, mean, roundCents } from './stats';
 
 export interface HistoricCustomerValue {
   readonly customerId: string;
@@ -33,40 +32,40 @@ export interface HistoricValueSummary {
 
 /** Per-customer historic value as of `asOf`, in order of first order seen. */
 export function historicCustomerValues(orders: readonly WonOrder[], asOf: string): HistoricCustomerValue[] {
-  const byCustomer = groupBy(
-    happenedBy(orders, (o) => o.wonAt, asOf),
-    (o) => o.customerId,
-  );
-  return [...byCustomer.entries()].map(([customerId, own]) => {
-    const sorted = [...own].sort((a, b) => instant(a.wonAt) - instant(b.wonAt));
-    const revenue = own.reduce((sum, o) => sum + o.amount, 0);
-    const firstOrderAt = sorted[0].wonAt;
-    const lastOrderAt = sorted[sorted.length - 1].wonAt;
-    return {
-      customerId,
-      revenue: roundCents(revenue),
-      orders: own.length,
-      averageOrderValue: roundCents(revenue / own.length),
-      firstOrderAt,
-      lastOrderAt,
-      lifespanDays: daysBetween(firstOrderAt, lastOrderAt),
-    };
-  });
+  return historicValuesOf(customerOrders(orders, asOf));
 }
 
 /** The population figures of the module comment; nulls when no customer has an order. */
 export function historicValueSummary(orders: readonly WonOrder[], asOf: string): HistoricValueSummary {
-  const customers = historicCustomerValues(orders, asOf);
-  const counted = happenedBy(orders, (o) => o.wonAt, asOf);
-  const revenue = counted.reduce((sum, o) => sum + o.amount, 0);
+  return historicSummaryOf(customerOrders(orders, asOf));
+}
+
+/** {@link historicCustomerValues} of orders already grouped by customer (./customer-orders). */
+export function historicValuesOf({ customers }: OrdersAsOf): HistoricCustomerValue[] {
+  return customers.map(({ customerId, times, amount, firstOrderAt, lastOrderAt }) => ({
+    customerId,
+    revenue: roundCents(amount),
+    orders: times.length,
+    averageOrderValue: roundCents(amount / times.length),
+    firstOrderAt,
+    lastOrderAt,
+    lifespanDays: lifespanDays(times),
+  }));
+}
+
+/** {@link historicValueSummary} of orders already grouped by customer (./customer-orders). */
+export function historicSummaryOf({ customers, orders, amount }: OrdersAsOf): HistoricValueSummary {
   const n = customers.length;
   return {
     customers: n,
-    orders: counted.length,
-    revenue: roundCents(revenue),
-    revenuePerCustomer: n === 0 ? null : roundCents(revenue / n),
-    averageOrderValue: counted.length === 0 ? null : roundCents(revenue / counted.length),
-    purchaseFrequency: n === 0 ? null : counted.length / n,
-    averageLifespanDays: mean(customers.map((c) => c.lifespanDays)),
+    orders,
+    revenue: roundCents(amount),
+    revenuePerCustomer: n === 0 ? null : roundCents(amount / n),
+    averageOrderValue: orders === 0 ? null : roundCents(amount / orders),
+    purchaseFrequency: n === 0 ? null : orders / n,
+    averageLifespanDays: mean(customers.map((c) => lifespanDays(c.times))),
   };
 }
+
+/** Days from the first to the last of ascending order times. */
+const lifespanDays = (times: readonly number[]) => (times[times.length - 1] - times[0]) / DAY_MS;

@@ -1,4 +1,15 @@
-import { fmScore, quintileScores, rfmScores, rfmSegment, rfmValues, type Score, type WonOrder } from './rfm';
+import { customerOrders } from './customer-orders';
+import {
+  fmScore,
+  quintileScores,
+  rfmScores,
+  rfmScoresOf,
+  rfmSegment,
+  rfmValues,
+  rfmValuesOf,
+  type Score,
+  type WonOrder,
+} from './rfm';
 
 const AS_OF = '2026-04-01T00:00:00Z';
 const orders = (customerId: string, ...rows: [string, number][]): WonOrder[] =>
@@ -125,5 +136,27 @@ describe('RFM segments', () => {
     const same = rfmScores([...orders('a', ['2026-03-01', 10]), ...orders('b', ['2026-03-01', 10])], AS_OF);
     expect(same.map((s) => s.segment)).toEqual(['Need attention', 'Need attention']);
     expect(rfmScores([], AS_OF)).toEqual([]);
+  });
+});
+
+describe('RFM of orders grouped once', () => {
+  it('scores the customers of a population as from its orders', () => {
+    const population = customerOrders(
+      [
+        ...orders('a', ['2026-03-30', 100], ['2026-03-31', 100]),
+        ...orders('b', ['2026-01-01', 100]),
+        ...orders('c', ['2026-04-02', 100]),
+      ],
+      AS_OF,
+    );
+    // a: 1 day, 2 orders, 200; b: 90 days (31 + 28 + 31), 1 order, 100; c bought after asOf
+    expect(rfmValuesOf(population)).toEqual([
+      { customerId: 'a', recencyDays: 1, frequency: 2, monetary: 200 },
+      { customerId: 'b', recencyDays: 90, frequency: 1, monetary: 100 },
+    ]);
+    expect(rfmScoresOf(population).map((s) => [s.customerId, s.r, s.f, s.m, s.fm, s.segment])).toEqual([
+      ['a', 4, 4, 4, 4, 'Loyal'],
+      ['b', 2, 2, 2, 2, 'Hibernating'],
+    ]);
   });
 });
