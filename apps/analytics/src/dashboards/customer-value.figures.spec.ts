@@ -25,11 +25,11 @@ const ORDERS: WonOrder[] = Array.from({ length: MIN_REPEAT_BUYERS }, (_, i) => {
 }).flat();
 
 /** The dashboard of ORDERS (or others); `openComplaints` gives customers complaints open since 1 January. */
-function dashboard(openComplaints: Record<string, number> = {}) {
+function dashboard(openComplaints: Record<string, number> = {}, fit: ClvFit = CDNOW_FIT) {
   const fitted: ClvFitInputs[] = [];
   const fits = new ClvFitCache(4, (inputs) => {
     fitted.push(inputs);
-    return CDNOW_FIT;
+    return fit;
   });
   const ask = (asOf: string, orders: readonly WonOrder[] = ORDERS, top = 10, offset = 0, limit = 50) =>
     customerValueFigures(
@@ -70,6 +70,16 @@ describe('the customer-value dashboard’s fits', () => {
       { customerId: 'c00', amount: 70, wonAt: '2026-03-02T08:00:00.000Z' },
     ]);
     expect(fitted).toHaveLength(3);
+  });
+
+  it('shows no prediction from a fit that ran out of iterations, and says why', () => {
+    const adrift = { ...CDNOW_FIT, gammaGamma: { ...CDNOW_FIT.gammaGamma, converged: false } };
+    const figures = dashboard({}, adrift).ask('2026-03-01T09:00:00.000Z');
+    expect(figures.predicted).toMatchObject({ model: 'historic', repeatBuyers: 20, total: null });
+    expect(figures.predicted.reason).toBe(
+      'the models did not converge within 3000 iterations (Gamma-Gamma): this population is not one they describe',
+    );
+    expect(figures.topCustomers.every((c) => c.predictedClv === null)).toBe(true);
   });
 
   it('does not fit a population with fewer repeat buyers than the minimum', () => {

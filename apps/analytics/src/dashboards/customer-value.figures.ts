@@ -10,6 +10,7 @@ import {
 } from '../metrics/clv-predicted';
 import { customerOrders } from '../metrics/customer-orders';
 import { rfmScoresOf, type RfmSegment, type WonOrder } from '../metrics/rfm';
+import { FIT_ITERATIONS } from '../metrics/numeric';
 import { roundCents } from '../metrics/stats';
 import { iso } from './as-of-session';
 import type { CustomerValueQuery } from './dashboard.dto';
@@ -183,6 +184,12 @@ function predict(orders: readonly WonOrder[], asOf: string, fits: ClvFitCache) {
     return fallback(`${repeatBuyers} repeat buyers, fewer than ${MIN_REPEAT_BUYERS}`);
   try {
     const fit = fits.fitOf(clvFitInputs(histories));
+    if (!fit.bgNbd.converged || !fit.gammaGamma.converged)
+      return fallback(
+        `the models did not converge within ${FIT_ITERATIONS} iterations (${
+          fit.bgNbd.converged ? 'Gamma-Gamma' : 'BG/NBD'
+        }): this population is not one they describe`,
+      );
     const model = { bgNbd: fit.bgNbd.params, gammaGamma: fit.gammaGamma.params };
     const values = predictCustomerValues(model, histories, CLV_OPTIONS);
     const total = roundCents(values.reduce((sum, v) => sum + v.predictedClv, 0));

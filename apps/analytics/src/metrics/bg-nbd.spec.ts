@@ -12,6 +12,7 @@ import {
   type BgNbdParams,
 } from './bg-nbd';
 import { cdnowCustomers } from './cdnow.fixtures';
+import { FIT_ITERATIONS } from './numeric';
 
 // Published for the CDNOW sample by Fader, Hardie & Lee (2005), time in weeks.
 const PUBLISHED: BgNbdParams = { r: 0.243, alpha: 4.414, a: 0.793, b: 2.426 };
@@ -48,6 +49,21 @@ describe('BG/NBD on the CDNOW sample', () => {
   it('sums the per-customer log-likelihood (the fast total equals the plain one)', () => {
     const plain = CDNOW.reduce((sum, h) => sum + bgNbdLogLikelihood(PUBLISHED, h), 0);
     expect(bgNbdTotalLogLikelihood(PUBLISHED, CDNOW)).toBeCloseTo(plain, 6);
+  });
+});
+
+describe('BG/NBD within its iteration budget', () => {
+  it('stops when the budget is spent and says it did not converge', () => {
+    // CDNOW needs a few hundred iterations; a budget of 50 runs out first.
+    const fit = fitBgNbd(CDNOW, 50);
+    expect(fit.converged).toBe(false);
+    expect(fit.iterations).toBeLessThanOrEqual(50);
+  });
+
+  it('converges on CDNOW well within the default budget', () => {
+    const fit = fitBgNbd(CDNOW);
+    expect(fit.converged).toBe(true);
+    expect(fit.iterations).toBeLessThan(FIT_ITERATIONS / 2);
   });
 });
 

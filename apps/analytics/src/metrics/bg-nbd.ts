@@ -21,7 +21,7 @@
  *
  * Fitting: maximum likelihood by Nelder-Mead over the logarithms of (r, α, a, b) (so they stay
  * positive), from (1, 1, 1, 1), restarted from its own result until the log-likelihood stops
- * improving by 1e-9. Customers sharing a history count once, times their number, and ln(α + t) is
+ * improving by 1e-9, within FIT_ITERATIONS iterations in all (else it is not converged). Customers sharing a history count once, times their number, and ln(α + t) is
  * computed once per distinct time: the cost of an evaluation is the number of distinct histories.
  *
  * Time resolution: `purchaseHistories` counts t_x and T in whole UTC days (the day numbers of the
@@ -31,7 +31,7 @@
  * the day they first bought), which keeps a fit fast, and make a history, hence the fit, the same
  * all day long until a new order arrives, which lets a fit be reused (./clv-fit-cache).
  */
-import { hyp2f1, lnBeta, lnGamma, nelderMead } from './numeric';
+import { FIT_ITERATIONS, hyp2f1, lnBeta, lnGamma, nelderMead } from './numeric';
 import type { WonOrder } from './rfm';
 import { DAY_MS, instant } from './stats';
 
@@ -289,12 +289,12 @@ const toParams = ([r, alpha, a, b]: readonly number[]): BgNbdParams => ({
 });
 
 /** Maximum-likelihood BG/NBD parameters of `histories` (module comment). */
-export function fitBgNbd(histories: readonly PurchaseHistory[]): BgNbdFit {
-  return fitBgNbdWeighted(weighHistories(histories));
+export function fitBgNbd(histories: readonly PurchaseHistory[], budget = FIT_ITERATIONS): BgNbdFit {
+  return fitBgNbdWeighted(weighHistories(histories), budget);
 }
 
 /** `fitBgNbd` of the customers behind distinct histories with their counts. */
-export function fitBgNbdWeighted(histories: readonly WeightedHistory[]): BgNbdFit {
+export function fitBgNbdWeighted(histories: readonly WeightedHistory[], budget = FIT_ITERATIONS): BgNbdFit {
   if (histories.length === 0) throw new RangeError('BG/NBD needs at least one customer');
   const prepared = prepare(histories);
   const negative = (logs: readonly number[]) => -preparedLogLikelihood(toParams(logs), prepared);
@@ -302,13 +302,17 @@ export function fitBgNbdWeighted(histories: readonly WeightedHistory[]): BgNbdFi
   let iterations = 0;
   let previous = Infinity;
   for (;;) {
-    const result = nelderMead(negative, start, { tolerance: 1e-9 });
+    const result = nelderMead(negative, start, {
+      tolerance: 1e-9,
+      maxIterations: budget - iterations,
+    });
     iterations += result.iterations;
     const improved = previous - result.value > 1e-9;
     previous = Math.min(previous, result.value);
     start = result.x;
-    if (!improved || iterations > 50_000) {
-      return { params: toParams(start), logLikelihood: -previous, iterations, converged: result.converged };
+    if (!improved || iterations >= budget) {
+      const converged = result.converged && !improved;
+      return { params: toParams(start), logLikelihood: -previous, iterations, converged };
     }
   }
 }

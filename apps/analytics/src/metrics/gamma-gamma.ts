@@ -12,11 +12,12 @@
  *              = (q − 1)/(p x + q − 1) · E[M] + p x/(p x + q − 1) · m  (a weighted mean);
  * for x = 0 that is E[M].
  * Fitting: maximum likelihood by Nelder-Mead over ln p, ln q, ln γ from (1, 1, 1), restarted from
- * its own result until the log-likelihood stops improving by 1e-9. Identical customers count once
+ * its own result until the log-likelihood stops improving by 1e-9, within FIT_ITERATIONS iterations
+ * in all (else it is not converged). Identical customers count once
  * times their number, and the terms that depend on x only are computed once per distinct x.
  * The model assumes spend independent of purchase frequency; check before trusting it.
  */
-import { lnGamma, nelderMead } from './numeric';
+import { FIT_ITERATIONS, lnGamma, nelderMead } from './numeric';
 
 export interface GammaGammaParams {
   readonly p: number;
@@ -154,17 +155,22 @@ export function fitGammaGammaWeighted(spends: readonly WeightedSpend[]): GammaGa
   const negative = (logs: readonly number[]) => -preparedLogLikelihood(toParams(logs), prepared);
   let start = [0, 0, 0];
   let previous = Infinity;
-  for (let round = 0; ; round++) {
-    const result = nelderMead(negative, start, { tolerance: 1e-9 });
+  let iterations = 0;
+  for (;;) {
+    const result = nelderMead(negative, start, {
+      tolerance: 1e-9,
+      maxIterations: FIT_ITERATIONS - iterations,
+    });
+    iterations += result.iterations;
     const improved = previous - result.value > 1e-9;
     previous = Math.min(previous, result.value);
     start = result.x;
-    if (!improved || round >= 20) {
+    if (!improved || iterations >= FIT_ITERATIONS) {
       return {
         params: toParams(start),
         logLikelihood: -previous,
         customers: spends.reduce((sum, s) => sum + s.count, 0),
-        converged: result.converged,
+        converged: result.converged && !improved,
       };
     }
   }

@@ -106,3 +106,12 @@ export function nelderMead(
   simplex.sort((p, q) => p.v - q.v);
   return { x: simplex[0].x, value: simplex[0].v, iterations, converged: false };
 }
+
+/**
+ * Nelder-Mead iterations a model fit may spend in all (its restarts included). A well-posed fit
+ * converges in a few hundred (BG/NBD on CDNOW: 341); on a population the model does not describe
+ * (a parameter running off to infinity along a flat ridge) the search would otherwise crawl on for
+ * tens of thousands, i.e. tens of seconds per dashboard request. A fit that runs out of it is
+ * answered as not converged.
+ */
+export const FIT_ITERATIONS = 3_000;
