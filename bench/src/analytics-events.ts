@@ -111,6 +111,29 @@ export function customerHistory(i: number, next: () => number, campaigns: string
       reachedAt: iso(),
     });
 
+  /** Campaign message `m` of the customer's two, a click on some (30 %). */
+  const campaignMessage = (m: number) => {
+    const campaignId = campaigns[(i + m * 7) % campaigns.length];
+    later(30);
+    push('marketing', campaignId, 'CampaignMessageSent', {
+      campaignId,
+      step: 0,
+      customerId,
+      messageId: `<${campaignId}.0.${customerId}@crm>`,
+      sentAt: iso(),
+    });
+    if (next() < 0.3) {
+      later(2);
+      push('marketing', campaignId, 'CampaignResponseRecorded', {
+        campaignId,
+        step: 0,
+        customerId,
+        kind: 'click',
+        respondedAt: iso(),
+      });
+    }
+  };
+
   // Leads.
   const source = { utmSource: 'bench', utmCampaign: `c${i % 7}` };
   const lead = { ...person, channel, source, customerType, interests: ['crm'] };
@@ -126,6 +149,8 @@ export function customerHistory(i: number, next: () => number, campaigns: string
     occurredAt: iso(),
     summary: `Called ${person.personName} about their needs`,
   });
+  // Marketing: a first campaign message before the conversion, so that later wins are attributed to it.
+  campaignMessage(0);
   later(20);
   push('leads', leadId, 'LeadConverted', {
     leadId,
@@ -242,28 +267,8 @@ export function customerHistory(i: number, next: () => number, campaigns: string
     else if (stageNow === 'acquisition' && nps >= 8) stage('service', 'retention', stageNow, 'case');
   }
 
-  // Marketing: two campaign messages, a click on some.
-  for (let m = 0; m < 2; m++) {
-    const campaignId = campaigns[(i + m * 7) % campaigns.length];
-    later(30);
-    push('marketing', campaignId, 'CampaignMessageSent', {
-      campaignId,
-      step: 0,
-      customerId,
-      messageId: `<${campaignId}.0.${customerId}@crm>`,
-      sentAt: iso(),
-    });
-    if (next() < 0.3) {
-      later(2);
-      push('marketing', campaignId, 'CampaignResponseRecorded', {
-        campaignId,
-        step: 0,
-        customerId,
-        kind: 'click',
-        respondedAt: iso(),
-      });
-    }
-  }
+  // Marketing: a second campaign message, after the sales (a touch no win is attributed to).
+  campaignMessage(1);
   if (i % 2_000 === 1999) {
     later(10);
     push('leads', customerId, 'CustomerErased', { customerId, reason: 'GDPR art. 17', erasedAt: iso() });

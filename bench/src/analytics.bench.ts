@@ -195,6 +195,27 @@ async function rawConsume(run: AnalyticsRun, events: number): Promise<number> {
   return events / ((last - first) / 1000);
 }
 
+/** A line saying the measured dashboards are not empty: funnel customers, attributed revenue, CLV model. */
+async function dashboardsSummary(run: AnalyticsRun): Promise<string> {
+  const get = async (path: string) => {
+    const response = await fetch(`${run.service.url}${path}`, {
+      headers: { authorization: await bearer('admin') },
+    });
+    return (await response.json()) as Record<string, unknown>;
+  };
+  const funnel = (await get('/dashboards/funnel')) as { groups: { customers: number }[] };
+  const marketing = (await get('/dashboards/marketing')) as { campaigns: { revenue: { linear: number } }[] };
+  const value = (await get('/dashboards/customer-value')) as {
+    predicted: { model: string; reason: string | null };
+  };
+  const revenue = marketing.campaigns.reduce((sum, c) => sum + c.revenue.linear, 0);
+  return (
+    `funnel ${funnel.groups[0]?.customers ?? 0} customers; ${marketing.campaigns.length} campaigns, ` +
+    `${round(revenue)} revenue attributed (linear); customer value model ${value.predicted.model}` +
+    (value.predicted.reason ? ` (${value.predicted.reason})` : '')
+  );
+}
+
 function cpuSeconds(pid: number | undefined): number {
   if (pid === undefined) return NaN;
   const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
@@ -252,13 +273,14 @@ export async function benchAnalytics(
     );
     const liveSeconds = (performance.now() - started) / 1000;
     log(`  generation 1 caught up after ${round(liveSeconds)} s`);
-    const queries = () =>
-      what.requests > 0
-        ? analyticsQueries(run.service.url, customers, what.requests, {
-            from: HISTORY_START,
-            days: HISTORY_DAYS,
-          })
-        : Promise.resolve(undefined);
+    const queries = async () => {
+      if (what.requests === 0) return undefined;
+      log(`  what the dashboards hold now: ${await dashboardsSummary(run)}`);
+      return analyticsQueries(run.service.url, customers, what.requests, {
+        from: HISTORY_START,
+        days: HISTORY_DAYS,
+      });
+    };
     if (!what.rebuild) return { rebuild: undefined, queries: await queries() };
     const raw = await rawConsume(run, published);
     log(`  raw consume: ${round(raw)} events/s`);
