@@ -125,6 +125,12 @@ describe('analytics generations and their rebuild', () => {
       `select definition from pg_views where schemaname = 'analytics' and viewname = 'event_count'`,
     );
     expect(view.definition).toContain('analytics_g2.event_count');
+    // Its tables were analyzed before it switched over: the dashboards are planned on their rows.
+    expect(
+      await world.rows(
+        `select relname from pg_stat_user_tables where schemaname = 'analytics_g2' and last_analyze is null`,
+      ),
+    ).toEqual([]);
     expect(await world.counts()).toEqual(expectedCounts(8, 1));
     // The retired generation's consumer has stopped; the new one goes on.
     await waitFor('one runner left', () => service.consumption.running().length === 1);

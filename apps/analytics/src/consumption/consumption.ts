@@ -49,6 +49,9 @@ class ConsumptionLogger implements MessagingLogger {
   }
 }
 
+/** Below this many applied events a generation's tables are small enough to plan without statistics. */
+const ANALYZE_FROM_EVENTS = 10_000;
+
 /**
  * Runs the generations the pointer table names: the consumer of the current one and, while a
  * rebuild is on, of the building one. A supervision tick (every ANALYTICS_SUPERVISE_INTERVAL_MS)
@@ -62,6 +65,8 @@ export class AnalyticsConsumption {
   private readonly lagClock: LagClock;
   private readonly runners = new Map<number, GenerationRunner>();
   private readonly meters = new Map<number, RateMeter>();
+  /** Per generation, the events it had applied when its statistics were last refreshed. */
+  private readonly analyzedAt = new Map<number, number>();
   private readonly unknown = new Map<string, number>();
   private readonly logger = new ConsumptionLogger('analytics.consumption');
   private samples: GenerationSample[] = [];
@@ -218,6 +223,7 @@ export class AnalyticsConsumption {
       for (const g of live) samples.push(await this.sample(g, offsets, now));
       this.samples = samples;
       this.sampledAt = now;
+      for (const sample of samples) await this.refreshStatistics(sample.n, sample.done);
       this.lastError = undefined;
       const building = samples.find((s) => s.state === 'building');
       if (building) await this.progress(building, samples);
@@ -280,6 +286,19 @@ export class AnalyticsConsumption {
   }
 
   /**
+   * Refreshes a generation's planner statistics each time the events it applied have doubled
+   * since the last refresh (from ANALYZE_FROM_EVENTS on; once more before a switch-over): a few
+   * ANALYZE over a rebuild, each after its tables doubled (see Generations.analyze).
+   */
+  private async refreshStatistics(n: number, done: number, always = false): Promise<void> {
+    const last = this.analyzedAt.get(n);
+    if (!always && done < Math.max(ANALYZE_FROM_EVENTS, 2 * (last ?? 0))) return;
+    if (always && last === done) return;
+    await this.generations.analyze(n);
+    this.analyzedAt.set(n, done);
+  }
+
+  /**
    * Records the rebuild's progress and switches it over once caught up: no more records behind
    * than the current generation (so the switch never makes the answers staler).
    */
@@ -292,6 +311,8 @@ export class AnalyticsConsumption {
     const behind = (s: GenerationSample) => s.lag.reduce((sum, l) => sum + l.messages, 0);
     if (!this.runners.get(building.n)?.consumer.stats().running) return;
     if (current && behind(building) > behind(current)) return;
+    // The dashboards' first queries over it are planned on statistics of all its rows.
+    await this.refreshStatistics(building.n, building.done, true);
     if (!(await this.generations.switchOver(building.n, building.done, building.total))) return;
     this.logger.log('info', 'rebuild switched over', {
       generation: building.n,

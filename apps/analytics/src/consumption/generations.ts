@@ -134,6 +134,24 @@ export class Generations {
     });
   }
 
+  /**
+   * Refreshes the planner statistics of generation `n`'s tables (ANALYZE, which does not block the
+   * consumer's writes). The per-key statements of a batch (re-deriving a customer's versions,
+   * visits, attribution) are planned on these: on the statistics of an empty table they read the
+   * whole table for each batch, so a rebuild slows down as its tables grow. Autovacuum may be off,
+   * and when on it looks only every `autovacuum_naptime` (1 min), long after a rebuild started.
+   */
+  async analyze(n: number): Promise<void> {
+    const schema = generationSchema(n);
+    const { rows } = await this.pool.query<{ name: string }>(
+      `select tablename as name from pg_tables where schemaname = $1 order by 1`,
+      [schema],
+    );
+    if (rows.length === 0) return;
+    const tables = rows.map(({ name }) => `${escapeIdentifier(schema)}.${escapeIdentifier(name)}`);
+    await this.pool.query(`analyze ${tables.join(', ')}`);
+  }
+
   /** Drops the schemas of the generations retired before the last one (kept for comparison). */
   async dropOldRetired(): Promise<number[]> {
     const retired = (await this.list()).filter((g) => g.state === 'retired').map((g) => g.n);
