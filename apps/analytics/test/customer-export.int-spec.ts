@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { BoundedContext, LifecycleStage } from '@crm/contracts';
-import { bearer, callService, waitFor } from '@crm/test-support';
+import { bearer, callService, waitFor, STANDARD_SLA } from '@crm/test-support';
 import type { Customer360View } from '../src/customer/customer.dto';
 import { PROJECTORS } from '../src/projection/projectors';
 import { AnalyticsWorld, type RunningAnalytics, type TestEvent } from './analytics.given';
@@ -76,14 +76,7 @@ const facts: Fact[] = [
     priority: 'normal',
     subject: 'The engine is late',
     queue: 'support',
-    sla: {
-      policyId: 'standard',
-      version: 1,
-      firstResponseMinutes: 60,
-      nextResponseMinutes: 240,
-      resolutionMinutes: 960,
-      warningShare: 0.75,
-    },
+    sla: STANDARD_SLA,
     openedAt: daysAgo(20),
   }),
   fact('NetPromoterScoreGiven', {
