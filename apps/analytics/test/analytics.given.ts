@@ -20,6 +20,9 @@ import { startAnalytics } from '../src/analytics.start';
 import { AnalyticsConsumption } from '../src/consumption/consumption';
 import type { AnalyticsEvent, Projector } from '../src/projection/projector';
 
+/** What publishing a fact (projection.given.ts) needs of it. */
+type PublishedFact = Pick<AnalyticsEvent, 'type' | 'context' | 'customerId'> & { data: object };
+
 /** An event to publish: its context's topic, its type (a contract's, or any for an unknown one) and data. */
 export interface TestEvent {
   context: BoundedContext;
@@ -141,7 +144,7 @@ export class AnalyticsWorld {
   }
 
   /** Facts (projection.given.ts) as the events their contexts publish. */
-  static asPublished(facts: readonly AnalyticsEvent[]): TestEvent[] {
+  static asPublished(facts: readonly PublishedFact[]): TestEvent[] {
     return facts.map((f) => {
       const context = BOUNDED_CONTEXTS.find((c) => c === f.context);
       if (!context) throw new Error(`${f.type}: ${f.context} is no bounded context`);
@@ -154,7 +157,7 @@ export class AnalyticsWorld {
    * rows given: `{ 'sale': 5, "timeline where customer_id = '…'": 7 }` (a from-clause: its count).
    */
   async serve(
-    facts: readonly AnalyticsEvent[],
+    facts: readonly PublishedFact[],
     projectors: Projector[],
     rows: Record<string, number>,
   ): Promise<RunningAnalytics> {

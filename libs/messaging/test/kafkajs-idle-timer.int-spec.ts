@@ -22,10 +22,9 @@ describe('kafkajs idle timer fix', () => {
       const spy = jest.spyOn(global, 'setTimeout').mockImplementation(((
         callback: () => void,
         delay?: number,
-        ...rest: unknown[]
       ) => {
         armed.push(delay ?? 0);
-        return original(callback, delay, ...rest);
+        return original(callback, delay);
       }) as typeof setTimeout);
       try {
         await new Promise((resolve) => original(resolve, 300));
