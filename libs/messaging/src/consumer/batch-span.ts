@@ -1,5 +1,6 @@
-import { SpanKind, SpanStatusCode, context, trace, type Link } from '@opentelemetry/api';
+import { SpanKind, context, trace, type Link } from '@opentelemetry/api';
 import type { IncomingMessage } from '../message-bus.port';
+import { eventAttributes, processAttributes, runInSpan } from '../tracing/consumer-span';
 import { extractTraceContext, messagingTracer } from '../tracing/trace-context';
 import type { DeliveredEvent } from './consumer.types';
 
@@ -31,32 +32,13 @@ export async function inBatchSpan(
     {
       kind: SpanKind.CONSUMER,
       attributes: {
-        'messaging.system': 'kafka',
-        'messaging.operation.type': 'process',
-        'messaging.destination.name': first.topic,
-        'messaging.consumer.group.name': groupId,
-        'messaging.destination.partition.id': String(first.partition),
+        ...processAttributes(first, groupId),
         'messaging.batch.message_count': items.length,
-        'messaging.kafka.offset': Number(first.offset),
-        ...(items.length === 1
-          ? {
-              'messaging.message.id': items[0].event.id,
-              'cloudevents.event_id': items[0].event.id,
-              'cloudevents.event_type': items[0].event.type,
-            }
-          : {}),
+        ...(items.length === 1 ? eventAttributes(items[0].event) : {}),
       },
       ...(items.length > 1 ? { links } : {}),
     },
     parent,
   );
-  try {
-    await context.with(trace.setSpan(parent, span), run);
-  } catch (error) {
-    span.recordException(error instanceof Error ? error : String(error));
-    span.setStatus({ code: SpanStatusCode.ERROR });
-    throw error;
-  } finally {
-    span.end();
-  }
+  await runInSpan(span, parent, run);
 }
