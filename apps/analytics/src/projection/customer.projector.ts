@@ -37,6 +37,16 @@ const given = (changes: Record<string, string | null | undefined>): Changes =>
 const version = (batch: ProjectionBatch, e: Fact, at: string, changes: Changes) =>
   batch.change(CUSTOMER_VERSION, { key: e.customerId, at, eventId: e.id, changes });
 
+/** A lead's personal values as its capture or conversion gives them (the person, else the company, named). */
+const leadProfile = (
+  e: Fact & { data: { personName?: string; companyName?: string; email?: string } },
+  at: string,
+): ProfileValues => ({
+  event: e,
+  at,
+  values: { name: e.data.personName ?? e.data.companyName, email: e.data.email, company: e.data.companyName },
+});
+
 /** What an event says of the customer's personal values, at its time. */
 interface ProfileValues {
   event: Fact;
@@ -110,11 +120,7 @@ export const customerProjector: Projector = {
         db,
         schema,
         batch,
-        events.map((e) => {
-          const d = e.data;
-          const values = { name: d.personName ?? d.companyName, email: d.email, company: d.companyName };
-          return { event: e, at: d.capturedAt, values };
-        }),
+        events.map((e) => leadProfile(e, e.data.capturedAt)),
       );
     },
     LeadAssigned: async (events, _db, _schema, batch) => {
@@ -131,11 +137,7 @@ export const customerProjector: Projector = {
         db,
         schema,
         batch,
-        events.map((e) => {
-          const d = e.data;
-          const values = { name: d.personName ?? d.companyName, email: d.email, company: d.companyName };
-          return { event: e, at: d.convertedAt, values };
-        }),
+        events.map((e) => leadProfile(e, e.data.convertedAt)),
       );
     },
     AccountOpened: (events, db, schema, batch) => {
