@@ -48,6 +48,8 @@ export function fact<K extends ContractEventType>(
     customerId,
     time: options.time ?? new Date().toISOString(),
     subject: randomUUID(),
+    // Checked against K's contract by parseEvent (type equal to K above); TypeScript cannot narrow
+    // the parsed union by a generic K, hence the annotation, not an unchecked cast.
     data: parsed.data as EventData<K>,
   };
 }

@@ -28,7 +28,7 @@ export class ClvFitCache {
 
   constructor(
     private readonly capacity = 4,
-    private readonly fit: (inputs: ClvFitInputs) => ClvFit = fitClvInputs,
+    private readonly fitter: (inputs: ClvFitInputs) => ClvFit = fitClvInputs,
   ) {
     if (!Number.isInteger(capacity) || capacity < 1) throw new RangeError('capacity must be at least 1');
   }
@@ -43,7 +43,7 @@ export class ClvFitCache {
       this.fits.set(key, kept);
       return kept;
     }
-    const fitted = this.fit(inputs);
+    const fitted = this.fitter(inputs);
     this.fits.set(key, fitted);
     if (this.fits.size > this.capacity) this.fits.delete(this.fits.keys().next().value!);
     return fitted;
